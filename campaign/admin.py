@@ -1,0 +1,407 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import format_html
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from campaign.exports import asks_csv_response
+from campaign.models import (
+    Ask,
+    Campaign,
+    Digest,
+    Evidence,
+    Membership,
+    OutboundEmail,
+    ProgressSummary,
+    Reminder,
+    Target,
+    Update,
+)
+from campaign.services import ask_change_status
+
+# --- Campaigns, members, targets ---------------------------------------------
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "slug", "status", "country_or_region", "started_on", "ends_on"]
+    list_filter = ["status"]
+    search_fields = ["title", "slug", "summary", "country_or_region"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [MembershipInline]
+    date_hierarchy = "started_on"
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "campaign", "role", "created_at"]
+    list_filter = ["role", "campaign"]
+    search_fields = ["user__email", "user__full_name", "campaign__title"]
+    autocomplete_fields = ["user", "campaign"]
+    list_select_related = ["user", "campaign"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "description"]
+
+
+# --- Asks --------------------------------------------------------------------
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request, queryset):
+        overdue = Ask.all_objects.overdue().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue)
+        return queryset
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not deleted"), ("yes", "Deleted (restorable)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        return queryset
+
+
+class UpdateInline(admin.TabularInline):
+    """The timeline: admins add notes here; existing entries are never edited."""
+
+    model = Update
+    extra = 0
+    fields = ["created_at", "author", "old_status", "new_status", "note"]
+    readonly_fields = ["created_at", "author", "old_status", "new_status"]
+    ordering = ["-created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AskEvidenceInline(admin.TabularInline):
+    model = Evidence.asks.through
+    extra = 0
+    autocomplete_fields = ["evidence"]
+    verbose_name = "evidence item"
+    verbose_name_plural = "evidence"
+
+
+class AskAdminForm(forms.ModelForm):
+    status_note = forms.CharField(
+        label="Note for the status change",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when you change the status: it goes on the ask's timeline.",
+    )
+
+    class Meta:
+        model = Ask
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "status" in self.changed_data and not cleaned.get("status_note", "").strip():
+            self.add_error("status_note", "Say why the status changed: the note goes on the timeline.")
+        return cleaned
+
+
+class AskResource(resources.ModelResource):
+    campaign = fields.Field("campaign", "campaign", widgets.ForeignKeyWidget(Campaign, field="slug"))
+    target = fields.Field("target", "target", widgets.ForeignKeyWidget(Target, field="name"))
+    owner = fields.Field("owner", "owner", widgets.ForeignKeyWidget(settings.AUTH_USER_MODEL, field="email"))
+
+    class Meta:
+        model = Ask
+        fields = [
+            "id",
+            "campaign",
+            "target",
+            "title",
+            "wording",
+            "source_title",
+            "source_url",
+            "source_date",
+            "status",
+            "priority",
+            "owner",
+            "deadline",
+            "deadline_reason",
+        ]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        return Ask.objects.all()
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """An import that changes an ask's status writes its Update like any other change."""
+        old_status = None if is_create else Ask.all_objects.values_list("status", flat=True).get(pk=instance.pk)
+        if old_status is None or old_status == instance.status:
+            return super().save_instance(instance, is_create, row, **kwargs)
+        new_status, instance.status = instance.status, old_status
+        super().save_instance(instance, is_create, row, **kwargs)
+        # Inside the import's transaction: a preview (dry run) rolls this back too.
+        ask_change_status(ask=instance, new_status=new_status, author=None, note="Status changed by import.")
+
+
+@admin.register(Ask)
+class AskAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    form = AskAdminForm
+    resource_classes = [AskResource]
+    list_display = ["title", "campaign", "target", "status", "priority", "owner", "deadline", "days_left_display"]
+    list_filter = [DeletedFilter, "status", "priority", OverdueFilter, "campaign", "target", "owner"]
+    search_fields = ["title", "wording", "evidence__reference"]
+    date_hierarchy = "deadline"
+    autocomplete_fields = ["campaign", "target", "owner"]
+    list_select_related = ["campaign", "target", "owner"]
+    list_per_page = 50
+    show_full_result_count = False
+    readonly_fields = ["created_at", "updated_at", "last_activity_at", "deleted_at"]
+    inlines = [UpdateInline, AskEvidenceInline]
+    actions = ["export_csv", "restore", "soft_delete"]
+    fieldsets = [
+        (None, {"fields": ["campaign", "target", "title", "wording"]}),
+        ("Status", {"fields": ["status", "status_note", "priority", "owner", "deadline", "deadline_reason"]}),
+        ("Source", {"fields": ["source_title", "source_url", "source_date"]}),
+        ("Record", {"fields": ["created_at", "updated_at", "last_activity_at", "deleted_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        # Admins see soft-deleted asks too, so they can restore them.
+        return Ask.all_objects.all()
+
+    @admin.display(description="days left", ordering="deadline")
+    def days_left_display(self, ask):
+        days = ask.days_left()
+        if days is None or ask.is_closed:
+            return "—"
+        if days < 0:
+            return format_html('<strong class="errornote">{} overdue</strong>', -days)
+        return days
+
+    def save_model(self, request, obj, form, change):
+        if not change or "status" not in form.changed_data:
+            obj.version += 1
+            return super().save_model(request, obj, form, change)
+        new_status, obj.status = obj.status, form.initial["status"]
+        obj.version += 1
+        super().save_model(request, obj, form, change)
+        ask_change_status(ask=obj, new_status=new_status, author=request.user, note=form.cleaned_data["status_note"])
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Update):
+                instance.author = request.user
+                instance.created_at = timezone.now()
+            instance.save()
+        formset.save_m2m()
+
+    @admin.action(description="Export selected asks as CSV")
+    def export_csv(self, request, queryset):
+        return asks_csv_response(queryset, filename="asks.csv", site_url=settings.SITE_URL)
+
+    @admin.action(description="Restore selected deleted asks")
+    def restore(self, request, queryset):
+        count = queryset.filter(deleted_at__isnull=False).update(deleted_at=None)
+        self.message_user(request, f"Restored {count} ask(s).", messages.SUCCESS)
+
+    @admin.action(description="Soft-delete selected asks (restorable)")
+    def soft_delete(self, request, queryset):
+        count = queryset.filter(deleted_at__isnull=True).update(deleted_at=timezone.now())
+        self.message_user(request, f"Deleted {count} ask(s); they can be restored.", messages.SUCCESS)
+
+
+# --- Evidence and timeline -----------------------------------------------------
+
+
+class EvidenceResource(resources.ModelResource):
+    campaign = fields.Field("campaign", "campaign", widgets.ForeignKeyWidget(Campaign, field="slug"))
+    asks = fields.Field("asks", "asks", widgets.ManyToManyWidget(Ask, field="id", separator=","))
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "campaign",
+            "asks",
+            "kind",
+            "title",
+            "reference",
+            "url",
+            "published_on",
+            "summary",
+            "assessment",
+            "sensitivity",
+        ]
+        clean_model_instances = True
+        skip_unchanged = True
+
+    def get_queryset(self):
+        return Evidence.objects.all()
+
+
+class EvidenceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        asks = cleaned.get("asks")
+        campaign = cleaned.get("campaign")
+        if asks and campaign and any(ask.campaign_id != campaign.pk for ask in asks):
+            self.add_error("asks", "Evidence can support only asks of its own campaign.")
+        return cleaned
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    form = EvidenceAdminForm
+    resource_classes = [EvidenceResource]
+    list_display = ["title", "reference", "kind", "campaign", "assessment", "sensitivity", "published_on", "has_file"]
+    list_filter = [DeletedFilter, "sensitivity", "kind", "assessment", "campaign"]
+    search_fields = ["title", "reference", "summary"]
+    date_hierarchy = "published_on"
+    autocomplete_fields = ["campaign", "asks", "added_by"]
+    list_select_related = ["campaign"]
+    list_per_page = 50
+    show_full_result_count = False
+    readonly_fields = ["original_filename", "content_type", "file_size", "deleted_at"]
+    actions = ["restore", "soft_delete"]
+
+    def get_queryset(self, request):
+        return Evidence.all_objects.all()
+
+    @admin.display(boolean=True, description="file")
+    def has_file(self, evidence):
+        return bool(evidence.file)
+
+    def save_model(self, request, obj, form, change):
+        if not change and not obj.added_by_id:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Restore selected deleted evidence")
+    def restore(self, request, queryset):
+        count = queryset.filter(deleted_at__isnull=False).update(deleted_at=None)
+        self.message_user(request, f"Restored {count} evidence item(s).", messages.SUCCESS)
+
+    @admin.action(description="Soft-delete selected evidence (restorable)")
+    def soft_delete(self, request, queryset):
+        count = queryset.filter(deleted_at__isnull=True).update(deleted_at=timezone.now())
+        self.message_user(request, f"Deleted {count} evidence item(s); they can be restored.", messages.SUCCESS)
+
+
+@admin.register(Update)
+class UpdateAdmin(admin.ModelAdmin):
+    """Read-only: the timeline is append-only."""
+
+    list_display = ["created_at", "ask", "author", "old_status", "new_status", "note_start"]
+    list_filter = ["new_status", "ask__campaign"]
+    search_fields = ["note", "ask__title"]
+    date_hierarchy = "created_at"
+    list_select_related = ["ask", "author"]
+    list_per_page = 50
+    show_full_result_count = False
+
+    @admin.display(description="note")
+    def note_start(self, update):
+        return update.note[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- What the jobs keep --------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressSummary)
+class ProgressSummaryAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "period_start", "period_end", "created_at"]
+    list_filter = ["campaign"]
+    list_select_related = ["campaign"]
+    date_hierarchy = "period_end"
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "ask", "recipient", "deadline"]
+    list_filter = ["kind"]
+    search_fields = ["ask__title", "recipient__email"]
+    list_select_related = ["ask", "recipient"]
+    list_per_page = 50
+    show_full_result_count = False
+
+
+@admin.register(Digest)
+class DigestAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "user", "frequency", "period_end", "sent_at"]
+    list_filter = ["frequency"]
+    search_fields = ["user__email", "subject"]
+    list_select_related = ["user"]
+    list_per_page = 50
+    show_full_result_count = False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "to", "subject", "state", "attempts", "sent_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["to", "subject", "dedupe_key"]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["retry_now"]
+
+    @admin.action(description="Retry the selected failed emails now")
+    def retry_now(self, request, queryset):
+        with transaction.atomic():
+            count = queryset.exclude(state=OutboundEmail.State.SENT).update(
+                state=OutboundEmail.State.PENDING, next_attempt_at=timezone.now(), claimed_at=None
+            )
+        self.message_user(request, f"{count} email(s) will go out in the next delivery run.", messages.SUCCESS)

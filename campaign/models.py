@@ -1,0 +1,497 @@
+"""The campaign domain: campaigns and their members, targets, asks, evidence and
+the append-only timeline of updates; plus the records the jobs keep so that no
+email is sent twice (reminders, digests, the outbound email queue).
+
+Writes that carry rules live in ``campaign.services``; the reads that pages,
+exports and emails share live in the query sets below.
+"""
+
+import datetime
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    EDITOR = "editor", "Editor"
+    LEAD = "lead", "Lead"
+
+
+ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.LEAD: 3}
+# What each kind of access needs: reading, changing asks and evidence, running the campaign.
+NEED_RANK = {"view": 1, "edit": 2, "lead": 3}
+
+
+def user_campaign_ids(user, *, need: str = "view"):
+    """A subquery of the ids of campaigns where ``user`` has at least ``need``."""
+    roles = [role for role, rank in ROLE_RANK.items() if rank >= NEED_RANK[need]]
+    return Membership.objects.filter(user=user, role__in=roles).values("campaign_id")
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(id__in=user_campaign_ids(user))
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    summary = models.TextField(blank=True)
+    country_or_region = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    started_on = models.DateField(default=datetime.date.today)
+    ends_on = models.DateField(null=True, blank=True)
+    stale_after_days = models.PositiveSmallIntegerField(
+        default=30, help_text="An open ask with no update for this many days counts as stale."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="campaigns")
+
+    objects = CampaignQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("started_on")),
+                name="campaign_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(stale_after_days__gte=1), name="campaign_stale_after_positive"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("campaign_detail", args=[self.slug])
+
+    def clean(self):
+        if self.ends_on and self.started_on and self.ends_on < self.started_on:
+            raise ValidationError({"ends_on": "The end date is before the start date."})
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["campaign", "role", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "campaign"], name="membership_unique_user_campaign")]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} of {self.campaign}"
+
+    def grants(self, need: str) -> bool:
+        return ROLE_RANK[self.role] >= NEED_RANK[need]
+
+
+class Target(models.Model):
+    class Kind(models.TextChoices):
+        UN_OFFICIAL = "un_official", "UN official"
+        UN_BODY = "un_body", "UN body"
+        UN_MECHANISM = "un_mechanism", "UN mechanism"
+        STATE = "state", "State"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AskStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    PARTIALLY_MET = "partially_met", "Partially met"
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+CLOSED_STATUSES = frozenset({AskStatus.MET, AskStatus.NOT_MET, AskStatus.WITHDRAWN})
+OPEN_STATUSES = frozenset(set(AskStatus) - CLOSED_STATUSES)
+
+
+class AskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(campaign_id__in=user_campaign_ids(user))
+
+    def editable_by(self, user):
+        if user.is_superuser and user.is_active:
+            return self
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(campaign_id__in=user_campaign_ids(user, need="edit"))
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def closed(self):
+        return self.filter(status__in=CLOSED_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.open().filter(deadline__lt=today)
+
+    def due_within(self, days: int, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.open().filter(deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days))
+
+
+class AliveAskManager(models.Manager.from_queryset(AskQuerySet)):
+    """Hides soft-deleted asks everywhere, relations included; admins restore
+    them through ``Ask.all_objects``."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Ask(models.Model):
+    Status = AskStatus
+
+    class Priority(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="asks")
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="asks")
+    title = models.CharField(max_length=200)
+    wording = models.TextField(help_text="The demand as it was made, verbatim.")
+    source_title = models.CharField(max_length=300, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    source_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=AskStatus.choices, default=AskStatus.OPEN)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_asks"
+    )
+    deadline = models.DateField(null=True, blank=True)
+    deadline_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    # Bumped by every edit; a form carries the version it was loaded with so that a
+    # stale second save is refused instead of overwriting the first.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = AliveAskManager()
+    all_objects = AskQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_activity_at", "version"])
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="ask_status_deadline"),
+            models.Index(fields=["campaign", "status"], name="ask_campaign_status"),
+            models.Index(fields=["owner", "status"], name="ask_owner_status"),
+            models.Index(fields=["deadline"], name="ask_deadline"),
+            models.Index(fields=["last_activity_at"], name="ask_last_activity"),
+            models.Index(fields=["priority"], name="ask_priority"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("ask_detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def is_open(self) -> bool:
+        return not self.is_closed
+
+    def days_left(self, today: datetime.date | None = None) -> int | None:
+        """Days until the deadline; negative once it has passed; None without one."""
+        if self.deadline is None:
+            return None
+        return (self.deadline - (today or timezone.localdate())).days
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        days = self.days_left(today)
+        return self.is_open and days is not None and days < 0
+
+    def change_status(self, new_status: str, *, author, note: str):
+        """Change the status and write its timeline entry, together."""
+        from campaign.services import ask_change_status
+
+        return ask_change_status(ask=self, new_status=new_status, author=author, note=note)
+
+
+class Update(models.Model):
+    """One entry of an ask's timeline. Append-only: never edited, never deleted."""
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="updates"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField()
+    old_status = models.CharField(max_length=20, choices=AskStatus.choices, blank=True)
+    new_status = models.CharField(max_length=20, choices=AskStatus.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["ask", "-created_at"], name="update_ask_created"),
+            models.Index(fields=["created_at"], name="update_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.ask}: {self.note[:60]}"
+
+    @property
+    def is_status_change(self) -> bool:
+        return bool(self.new_status)
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    """A random name: the original goes back to the user only in the download's
+    Content-Disposition. The extension is kept only to help an admin on disk."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{timezone.now():%Y/%m}/{secrets.token_urlsafe(24)}{suffix}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Public and internal evidence to every member; confidential only to the
+        campaign's editors and leads. Superusers see all."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(campaign_id__in=user_campaign_ids(user)).filter(
+            ~Q(sensitivity=Evidence.Sensitivity.CONFIDENTIAL) | Q(campaign_id__in=user_campaign_ids(user, need="edit"))
+        )
+
+    def not_confidential(self):
+        return self.exclude(sensitivity=Evidence.Sensitivity.CONFIDENTIAL)
+
+
+EVIDENCE_NEEDS_SOURCE = "Give at least one of a URL, a file or a document reference."
+
+
+class AliveEvidenceManager(models.Manager.from_queryset(EvidenceQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        UN_DOCUMENT = "un_document", "UN document"
+        STATEMENT = "statement", "Statement"
+        MEDIA_REPORT = "media_report", "Media report"
+        MEETING_NOTE = "meeting_note", "Meeting note"
+        TESTIMONY = "testimony", "Testimony"
+        DATASET = "dataset", "Dataset"
+        OTHER = "other", "Other"
+
+    class Assessment(models.TextChoices):
+        SHOWS_PROGRESS = "shows_progress", "Shows progress"
+        SHOWS_REGRESSION = "shows_regression", "Shows regression"
+        CONTEXT = "context", "Context"
+
+    class Sensitivity(models.TextChoices):
+        PUBLIC = "public", "Public"
+        INTERNAL = "internal", "Internal"
+        CONFIDENTIAL = "confidential", "Confidential"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="evidence")
+    asks = models.ManyToManyField(Ask, related_name="evidence", blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.UN_DOCUMENT)
+    title = models.CharField(max_length=300)
+    reference = models.CharField(
+        max_length=120, blank=True, help_text="A document symbol such as CHN 13/2018 or CERD/C/CHN/CO/14-17."
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+    file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=200)
+    original_filename = models.CharField(max_length=255, blank=True, editable=False)
+    content_type = models.CharField(max_length=100, blank=True, editable=False)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    published_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    assessment = models.CharField(max_length=20, choices=Assessment.choices, default=Assessment.CONTEXT)
+    sensitivity = models.CharField(max_length=20, choices=Sensitivity.choices, default=Sensitivity.INTERNAL)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_added"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = AliveEvidenceManager()
+    all_objects = EvidenceQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["file"])
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["-published_on", "-added_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(file="") | ~Q(reference=""),
+                name="evidence_needs_url_file_or_reference",
+                violation_error_message=EVIDENCE_NEEDS_SOURCE,
+            )
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "sensitivity"], name="evidence_campaign_sensitivity"),
+            models.Index(fields=["reference"], name="evidence_reference"),
+            models.Index(fields=["added_at"], name="evidence_added"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} — {self.title}" if self.reference else self.title
+
+    def clean(self):
+        super().clean()
+        if not (self.url or self.file or self.reference):
+            raise ValidationError(EVIDENCE_NEEDS_SOURCE)
+
+    def get_download_url(self):
+        return reverse("evidence_download", args=[self.pk]) if self.file else ""
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.sensitivity == self.Sensitivity.CONFIDENTIAL
+
+
+class ProgressSummary(models.Model):
+    """A campaign's figures for one period, compiled by a job and kept as history."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="summaries")
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    figures = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "progress summaries"
+        ordering = ["-period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "period_start", "period_end"], name="summary_unique_period")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
+
+
+class OutboundEmail(models.Model):
+    """The outbox: every email the app sends is first a row here, written in the
+    same transaction as the decision to send it. ``dedupe_key`` is unique, so a
+    retried job or a second worker cannot queue the same message twice; a row
+    stays pending until the SMTP server has taken it, so nothing is dropped when
+    the broker or the mail server is down."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="email_state_next_attempt")]
+
+    def __str__(self):
+        return f"{self.kind} to {self.to}: {self.subject}"
+
+
+class Reminder(models.Model):
+    """A record that a reminder was decided on: one per ask, recipient, kind and
+    the deadline it was about (for stale reminders, the date the stale period
+    began), so it is sent at most once. A new deadline makes its reminders due."""
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=30)
+    deadline = models.DateField()
+    email = models.OneToOneField(OutboundEmail, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["ask", "recipient", "kind", "deadline"], name="reminder_once")]
+
+    def __str__(self):
+        return f"{self.kind} reminder to {self.recipient} about {self.ask}"
+
+
+class Digest(models.Model):
+    """One user's digest for one period, kept so it is sent once and can be read
+    again at /digests/."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests")
+    frequency = models.CharField(max_length=10)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField()
+    email = models.OneToOneField(OutboundEmail, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period_start", "period_end"], name="digest_once_per_period")
+        ]
+
+    def __str__(self):
+        return self.subject

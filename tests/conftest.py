@@ -1,0 +1,59 @@
+"""Personas shared by every test: one campaign with a lead, an editor and a
+viewer; an outsider who belongs to another campaign; a superuser."""
+
+import pytest
+
+from campaign.models import Role
+from tests.factories import AskFactory, CampaignFactory, MembershipFactory, TargetFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's many rounds make each test user cost ~0.3 s; tests need no strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def campaign(db):
+    return CampaignFactory(title="China accountability", slug="china")
+
+
+@pytest.fixture
+def other_campaign(db):
+    return CampaignFactory(title="Other campaign", slug="other")
+
+
+@pytest.fixture
+def lead(campaign):
+    return MembershipFactory(campaign=campaign, role=Role.LEAD, user__email="lead@example.org").user
+
+
+@pytest.fixture
+def editor(campaign):
+    return MembershipFactory(campaign=campaign, role=Role.EDITOR, user__email="editor@example.org").user
+
+
+@pytest.fixture
+def viewer(campaign):
+    return MembershipFactory(campaign=campaign, role=Role.VIEWER, user__email="viewer@example.org").user
+
+
+@pytest.fixture
+def outsider(other_campaign):
+    """Signed in, a lead elsewhere, but not a member of ``campaign``."""
+    return MembershipFactory(campaign=other_campaign, role=Role.LEAD, user__email="outsider@example.org").user
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def target(db):
+    return TargetFactory(name="UN High Commissioner for Human Rights")
+
+
+@pytest.fixture
+def ask(campaign, target, editor):
+    return AskFactory(campaign=campaign, target=target, owner=editor, title="Publish the Xinjiang report")
