@@ -1,6 +1,11 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+
+from accounts.two_factor import totp_device_confirmed, two_factor_required
 
 # Refresh the session's expiry at most this often, so an active user stays
 # signed in without a session write on every request.
@@ -20,3 +25,55 @@ class IdleSessionMiddleware:
                 request.session["seen_at"] = now
                 request.session.set_expiry(settings.SESSION_COOKIE_AGE)
         return self.get_response(request)
+
+
+def _path_of(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
+class RequireTwoFactorMiddleware:
+    """A signed-in user who has not passed the second factor in this session can
+    reach only the two-factor pages, logout and the machine endpoints.
+
+    Who must verify: anyone with an authenticator app (else enrolling would
+    protect nothing); who must enrol first: those ``two_factor_required`` names.
+    Runs after django-otp's OTPMiddleware, which provides ``is_verified``."""
+
+    # The calendar feed is fetched by calendar apps with its secret token, and
+    # /healthz by monitoring: neither carries a session.
+    EXEMPT_PREFIXES = ("/healthz", "/calendar/")
+    # Only the pages that get a user through the second factor, and logout.
+    EXEMPT_URL_NAMES = (
+        "two_factor_enrol",
+        "two_factor_verify",
+        "two_factor_recovery_codes",
+        "logout",
+        "admin:logout",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and not self._exempt(request.path):
+            if totp_device_confirmed(user) is not None:
+                return self._redirect("two_factor_verify", request)
+            if two_factor_required(user):
+                return self._redirect("two_factor_enrol", request)
+        return self.get_response(request)
+
+    def _exempt(self, path: str) -> bool:
+        if path.startswith((*self.EXEMPT_PREFIXES, settings.STATIC_URL)):
+            return True
+        return path in {_path_of(name) for name in self.EXEMPT_URL_NAMES}
+
+    @staticmethod
+    def _redirect(url_name: str, request):
+        url = reverse(url_name)
+        if request.method == "GET":
+            url += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(url)
