@@ -1,0 +1,68 @@
+"""The private iCalendar feed of ask deadlines that staff subscribe to from
+Outlook, Google or Apple calendars."""
+
+import datetime
+from urllib.parse import urlparse
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from campaign.models import Ask
+
+PRODID = "-//Campaign tracker//Ask deadlines//EN"
+
+
+def deadline_asks_for(user):
+    """The open asks with a deadline that ``user`` may see."""
+    return (
+        Ask.objects.visible_to(user)
+        .open()
+        .filter(deadline__isnull=False)
+        .select_related("campaign", "target")
+        .order_by("deadline", "id")
+    )
+
+
+def deadline_event(ask: Ask, *, site_url: str, host: str) -> icalendar.Event:
+    url = site_url + ask.get_absolute_url()
+    description = [f"Target: {ask.target.name}", f"Campaign: {ask.campaign.title}"]
+    if ask.deadline_reason:
+        description.append(f"Why this date: {ask.deadline_reason}")
+    description.append(url)
+
+    event = icalendar.Event()
+    # The deadline is part of the UID: a moved deadline is a new event, and the
+    # calendar drops the old one on its next refresh.
+    event.add("uid", f"ask-{ask.pk}-{ask.deadline:%Y%m%d}@{host}")
+    # Without METHOD, DTSTAMP is when the information last changed (RFC 5545 3.8.7.2).
+    event.add("dtstamp", ask.updated_at.astimezone(datetime.UTC))
+    event.add("last-modified", ask.updated_at.astimezone(datetime.UTC))
+    event.add("dtstart", ask.deadline)  # a date: an all-day event
+    event.add("dtend", ask.deadline + datetime.timedelta(days=1))
+    event.add("summary", f"Deadline: {ask.title}")
+    event.add("description", "\n".join(description))
+    event.add("url", url)
+    event.add("categories", [ask.campaign.title])
+    # A deadline does not make anyone busy for the day.
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def deadlines_calendar(user, *, site_url: str | None = None) -> bytes:
+    """The feed for ``user`` as iCalendar bytes."""
+    site_url = (site_url or settings.SITE_URL).rstrip("/")
+    host = urlparse(site_url).hostname or "localhost"
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Ask deadlines")
+    calendar.add("x-wr-caldesc", f"Deadlines of the open asks {user.get_short_name()} follows in the campaign tracker")
+    calendar.add("x-wr-timezone", timezone.get_default_timezone_name())
+    # Ask clients to refresh hourly rather than daily.
+    calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    for ask in deadline_asks_for(user):
+        calendar.add_component(deadline_event(ask, site_url=site_url, host=host))
+    return calendar.to_ical()
