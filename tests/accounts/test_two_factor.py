@@ -236,3 +236,10 @@ def test_turning_off_needs_the_password_and_removes_codes(client, viewer, settin
     client.post(reverse("two_factor_disable"), {"password": "correct horse battery staple"})
     assert not TOTPDevice.objects.filter(user=viewer).exists()
     assert not RecoveryCode.objects.filter(user=viewer).exists()
+
+
+def test_the_test_helper_for_verified_sessions_opens_the_admin(client, superuser):
+    from tests.two_factor import force_login_verified
+
+    force_login_verified(client, superuser)
+    assert client.get("/admin/").status_code == 200
