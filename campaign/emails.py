@@ -1,0 +1,105 @@
+"""Every email the app sends, built by one helper from three templates named by
+convention: ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``.
+
+Nothing here talks to an SMTP server: ``email_queue`` writes an
+``OutboundEmail`` row in the caller's transaction and ``campaign.outbox``
+delivers it later. Each kind of email is then a two-line function.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from campaign.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+SETTINGS_PATH = "/accounts/settings/"
+
+
+def absolute_url(path: str) -> str:
+    """Links in emails must work outside the app, so they start with SITE_URL."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def unsubscribe_headers() -> dict[str, str]:
+    # RFC 8058 one-click: mail clients show an "unsubscribe" button that leads to
+    # the settings page, where digests and reminders are turned off.
+    return {
+        "List-Unsubscribe": f"<{absolute_url(SETTINGS_PATH)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def email_render(name: str, context: dict) -> RenderedEmail:
+    """Render ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``."""
+    context = {"site_url": settings.SITE_URL, "settings_url": absolute_url(SETTINGS_PATH), **context}
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    text = render_to_string(f"emails/{name}-body.txt", context).strip() + "\n"
+    html = render_to_string(f"emails/{name}-body.html", context)
+    return RenderedEmail(subject=subject[:300], text=text, html=html)
+
+
+def email_queue(
+    name: str, *, user, dedupe_key: str, context: dict, unsubscribe: bool = False, kind: str | None = None
+) -> OutboundEmail:
+    """Render and queue one email to ``user``. Call it inside the transaction
+    that records the decision to send; a duplicate ``dedupe_key`` raises
+    IntegrityError so that transaction rolls back instead of sending twice."""
+    rendered = email_render(name, {"user": user, **context})
+    return OutboundEmail.objects.create(
+        dedupe_key=dedupe_key[:200],
+        kind=kind or name,
+        user=user,
+        to=user.email,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        headers=unsubscribe_headers() if unsubscribe else {},
+    )
+
+
+def delivery_enqueue_on_commit() -> None:
+    """Ask a worker to deliver the outbox once the current transaction commits.
+    A broker outage must not break the request: the per-minute sweep catches up."""
+
+    def enqueue():
+        from campaign.tasks import deliver_email
+
+        try:
+            deliver_email.delay()
+        except Exception:  # kombu raises many kinds (OperationalError, OSError...)
+            logger.warning("Could not enqueue email delivery; the periodic sweep will send it.", exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+# --- The kinds of email ------------------------------------------------------
+
+
+def reminder_email_queue(*, reminder, context: dict) -> OutboundEmail:
+    key = f"reminder:{reminder.ask_id}:{reminder.recipient_id}:{reminder.kind}:{reminder.deadline.isoformat()}"
+    return email_queue("reminder", user=reminder.recipient, dedupe_key=key, context=context, unsubscribe=True)
+
+
+def digest_email_build(*, user, dedupe_key: str, rendered: RenderedEmail) -> OutboundEmail:
+    """Unsaved: digests are written in bulk per batch of users, with their Digest rows."""
+    return OutboundEmail(
+        dedupe_key=dedupe_key, kind="digest", user=user, to=user.email, subject=rendered.subject,
+        body_text=rendered.text, body_html=rendered.html, headers=unsubscribe_headers(),
+    )  # fmt: skip
+
+
+def status_change_email_queue(*, update, recipient, context: dict) -> OutboundEmail:
+    key = f"status:{update.pk}:{recipient.pk}"
+    return email_queue("status-change", user=recipient, dedupe_key=key, context=context)

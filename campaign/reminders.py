@@ -1,0 +1,178 @@
+"""Deadline and stale-ask reminders.
+
+For every ask that is not closed and has an owner and a deadline, the owner
+hears 14, 7 and 1 day before the deadline, on the day, the day after (overdue)
+and then weekly while it stays overdue; the campaign's leads are copied on the
+overdue ones. An open ask with an owner and no update for the campaign's
+``stale_after_days`` gets a "no update" reminder, at most once per that period.
+
+Days are counted in the recipient's time zone, and a reminder goes out in the
+first hourly run at or after ``SEND_FROM_HOUR`` local time. A ``Reminder`` row
+(unique per ask, recipient, kind and deadline) is written with its email in one
+transaction, so no reminder is ever sent twice, and a new deadline makes its
+own reminders due.
+"""
+
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from campaign.emails import absolute_url, reminder_email_queue
+from campaign.models import OPEN_STATUSES, Ask, Campaign, Membership, Reminder, Role
+
+logger = logging.getLogger(__name__)
+
+SEND_FROM_HOUR = 8
+LEAD_TIMES = (14, 7, 1)
+# Every recipient's "today" is within a day of UTC's (UTC-12 to UTC+14).
+ZONE_SPREAD = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    ask: Ask
+    recipient: object
+    kind: str
+    deadline: datetime.date  # for stale reminders: the day the ask became stale
+    days: int  # days left (negative when overdue) or, for stale, days without update
+
+    @property
+    def key(self):
+        return (self.ask.pk, self.recipient.pk, self.kind, self.deadline)
+
+    def __str__(self):
+        return f"{self.kind} to {self.recipient.email} about ask {self.ask.pk} “{self.ask.title}” ({self.deadline})"
+
+
+def deadline_reminder_kind(days_left: int) -> str | None:
+    """The reminder due when the deadline is ``days_left`` days away, if any."""
+    if days_left in LEAD_TIMES:
+        return f"due_in_{days_left}"
+    if days_left == 0:
+        return "due_today"
+    if days_left < 0 and (-days_left - 1) % 7 == 0:
+        return f"overdue_{-days_left}"  # 1, 8, 15 ... days overdue
+    return None
+
+
+def _local_today(user, now: datetime.datetime) -> datetime.date | None:
+    """The recipient's date, or None before the hour reminders go out there."""
+    local = now.astimezone(user.zone)
+    return local.date() if local.hour >= SEND_FROM_HOUR else None
+
+
+def _deadline_candidates(now: datetime.datetime):
+    """Open asks with an owner whose deadline might be due a reminder for
+    someone, somewhere, today; the (status, deadline) index serves it."""
+    utc_today = now.astimezone(datetime.UTC).date()
+    soonest, latest = utc_today - ZONE_SPREAD, utc_today + ZONE_SPREAD
+    upcoming = [soonest + datetime.timedelta(days=offset) for offset in (0, *LEAD_TIMES)]
+    upcoming = {
+        day + datetime.timedelta(days=shift) for day in upcoming for shift in range((latest - soonest).days + 1)
+    }
+    return Ask.objects.filter(
+        Q(deadline__in=upcoming) | Q(deadline__lt=latest), status__in=OPEN_STATUSES, owner__isnull=False
+    ).select_related("owner", "campaign")
+
+
+def _stale_candidates(now: datetime.datetime):
+    periods = sorted(set(Campaign.objects.values_list("stale_after_days", flat=True)))
+    if not periods:
+        return Ask.objects.none()
+    quiet_enough = Q()
+    for days in periods:
+        cutoff = now - datetime.timedelta(days=days) + ZONE_SPREAD
+        quiet_enough |= Q(campaign__stale_after_days=days, last_activity_at__lt=cutoff)
+    return Ask.objects.filter(quiet_enough, status__in=OPEN_STATUSES, owner__isnull=False).select_related(
+        "owner", "campaign"
+    )
+
+
+def _leads_by_campaign(campaign_ids) -> dict[int, list]:
+    leads = defaultdict(list)
+    memberships = Membership.objects.filter(campaign_id__in=campaign_ids, role=Role.LEAD, user__is_active=True)
+    for membership in memberships.select_related("user"):
+        leads[membership.campaign_id].append(membership.user)
+    return leads
+
+
+def reminders_due(*, now: datetime.datetime | None = None) -> list[PlannedReminder]:
+    """Every reminder that should go out at ``now`` and has not been sent yet."""
+    now = now or timezone.now()
+    planned: list[PlannedReminder] = []
+    deadline_asks = list(_deadline_candidates(now))
+    leads = _leads_by_campaign({ask.campaign_id for ask in deadline_asks})
+    for ask in deadline_asks:
+        owner = ask.owner
+        for recipient in [owner, *(lead for lead in leads[ask.campaign_id] if lead.pk != owner.pk)]:
+            today = _local_today(recipient, now)
+            if today is None or not recipient.is_active:
+                continue
+            days_left = (ask.deadline - today).days
+            kind = deadline_reminder_kind(days_left)
+            if kind is None or (recipient is not owner and not kind.startswith("overdue")):
+                continue
+            planned.append(PlannedReminder(ask, recipient, kind, ask.deadline, days_left))
+
+    for ask in _stale_candidates(now):
+        today = _local_today(ask.owner, now)
+        if today is None or not ask.owner.is_active:
+            continue
+        quiet_since = ask.last_activity_at.astimezone(ask.owner.zone).date()
+        days_quiet = (today - quiet_since).days
+        period = ask.campaign.stale_after_days
+        if days_quiet >= period:
+            # One reminder per whole period without an update, keyed by the day it began.
+            stale_since = quiet_since + datetime.timedelta(days=period * (days_quiet // period))
+            planned.append(PlannedReminder(ask, ask.owner, "stale", stale_since, days_quiet))
+    return _not_yet_sent(planned)
+
+
+def _not_yet_sent(planned: list[PlannedReminder]) -> list[PlannedReminder]:
+    if not planned:
+        return []
+    sent = set(
+        Reminder.objects.filter(ask_id__in={item.ask.pk for item in planned}).values_list(
+            "ask_id", "recipient_id", "kind", "deadline"
+        )
+    )
+    return [item for item in planned if item.key not in sent]
+
+
+def _email_context(item: PlannedReminder) -> dict:
+    return {
+        "ask": item.ask,
+        "campaign": item.ask.campaign,
+        "kind": item.kind,
+        "days": abs(item.days),
+        "is_owner": item.recipient.pk == item.ask.owner_id,
+        "owner": item.ask.owner,
+        "ask_url": absolute_url(item.ask.get_absolute_url()),
+    }
+
+
+def reminder_send(*, item: PlannedReminder) -> Reminder | None:
+    """Record the reminder and queue its email together; None when another run
+    already did."""
+    try:
+        with transaction.atomic():
+            reminder = Reminder(ask=item.ask, recipient=item.recipient, kind=item.kind, deadline=item.deadline)
+            reminder.email = reminder_email_queue(reminder=reminder, context=_email_context(item))
+            reminder.save()
+            return reminder
+    except IntegrityError:
+        logger.info("Reminder already sent: %s", item)
+        return None
+
+
+def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = False) -> list[PlannedReminder]:
+    """Queue every due reminder; returns those this call queued (or would queue)."""
+    planned = reminders_due(now=now)
+    if dry_run:
+        return planned
+    return [item for item in planned if reminder_send(item=item) is not None]

@@ -1,0 +1,225 @@
+"""Deadline and stale reminders: who hears what, when, and never twice."""
+
+import datetime
+import threading
+import zoneinfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+
+from campaign.models import Ask, OutboundEmail, Reminder
+from campaign.outbox import email_deliver_all
+from campaign.reminders import reminders_send
+from campaign.services import ask_add_note
+from tests.factories import AskFactory
+
+ZURICH = zoneinfo.ZoneInfo("Europe/Zurich")
+DEADLINE = datetime.date(2026, 3, 20)
+
+
+def at(year, month, day, hour=9, minute=0, zone=ZURICH):
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=zone)
+
+
+def run_at(moment):
+    with time_machine.travel(moment, tick=False):
+        return [(item.kind, item.recipient.email) for item in reminders_send()]
+
+
+@pytest.fixture
+def due_ask(ask):
+    ask.deadline = DEADLINE
+    ask.save()
+    return ask
+
+
+@pytest.mark.parametrize(
+    ("day", "kind"),
+    [(6, "due_in_14"), (13, "due_in_7"), (19, "due_in_1"), (20, "due_today")],
+)
+def test_owner_is_reminded_before_the_deadline_and_on_the_day(due_ask, editor, lead, day, kind):
+    assert run_at(at(2026, 3, day)) == [(kind, editor.email)]
+
+
+@pytest.mark.parametrize("day", [5, 7, 8, 12, 14, 18])
+def test_no_reminder_on_days_between_the_lead_times(due_ask, day):
+    assert run_at(at(2026, 3, day)) == []
+
+
+def test_overdue_reminder_goes_to_owner_and_leads_the_day_after_then_weekly(due_ask, editor, lead, viewer):
+    assert sorted(run_at(at(2026, 3, 21))) == sorted([("overdue_1", editor.email), ("overdue_1", lead.email)])
+    for day in range(22, 28):
+        assert run_at(at(2026, 3, day)) == []
+    assert sorted(run_at(at(2026, 3, 28))) == sorted([("overdue_8", editor.email), ("overdue_8", lead.email)])
+    assert sorted(run_at(at(2026, 4, 4))) == sorted([("overdue_15", editor.email), ("overdue_15", lead.email)])
+
+
+def test_lead_who_owns_the_ask_gets_one_overdue_reminder(due_ask, lead):
+    Ask.objects.filter(pk=due_ask.pk).update(owner=lead)
+    assert run_at(at(2026, 3, 21)) == [("overdue_1", lead.email)]
+
+
+def test_reminder_email_names_the_ask_links_to_it_and_offers_unsubscribe(due_ask, editor):
+    run_at(at(2026, 3, 13))
+    email_deliver_all()
+    [message] = mail.outbox
+    assert message.to == [editor.email]
+    assert message.subject == "Due in 7 days: Publish the Xinjiang report"
+    ask_url = f"http://localhost:8000/asks/{due_ask.pk}/"
+    assert ask_url in message.body
+    html = message.alternatives[0][0]
+    assert ask_url in html and "Publish the Xinjiang report" in html
+    assert message.extra_headers["List-Unsubscribe"] == "<http://localhost:8000/accounts/settings/>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "http://localhost:8000/accounts/settings/" in message.body
+
+
+def test_reminders_go_out_in_the_first_run_at_or_after_8_local(due_ask, editor):
+    assert run_at(at(2026, 3, 13, 7, 59)) == []
+    assert run_at(at(2026, 3, 13, 8, 0)) == [("due_in_7", editor.email)]
+    assert run_at(at(2026, 3, 13, 9, 0)) == []
+
+
+def test_running_twice_at_the_same_moment_sends_once(due_ask, editor):
+    assert run_at(at(2026, 3, 13)) == [("due_in_7", editor.email)]
+    assert run_at(at(2026, 3, 13)) == []
+    email_deliver_all()
+    assert len(mail.outbox) == 1
+    assert Reminder.objects.count() == OutboundEmail.objects.count() == 1
+
+
+def test_changed_deadline_makes_its_reminders_due_again(due_ask, editor):
+    assert run_at(at(2026, 3, 13)) == [("due_in_7", editor.email)]
+    Ask.objects.filter(pk=due_ask.pk).update(deadline=DEADLINE + datetime.timedelta(days=7))
+    assert run_at(at(2026, 3, 20)) == [("due_in_7", editor.email)]
+    assert Reminder.objects.filter(kind="due_in_7").count() == 2
+
+
+@pytest.mark.parametrize("status", [Ask.Status.MET, Ask.Status.NOT_MET, Ask.Status.WITHDRAWN])
+def test_closed_ask_gets_no_reminder(due_ask, status):
+    Ask.objects.filter(pk=due_ask.pk).update(status=status)
+    assert run_at(at(2026, 3, 13)) == []
+    assert run_at(at(2026, 3, 21)) == []
+
+
+def test_ask_without_owner_gets_no_reminder_not_even_leads(due_ask, lead):
+    Ask.objects.filter(pk=due_ask.pk).update(owner=None)
+    assert run_at(at(2026, 3, 13)) == []
+    assert run_at(at(2026, 3, 21)) == []
+
+
+def test_soft_deleted_ask_gets_no_reminder(due_ask):
+    Ask.objects.filter(pk=due_ask.pk).update(deleted_at=at(2026, 3, 1))
+    assert run_at(at(2026, 3, 13)) == []
+
+
+def test_inactive_owner_gets_no_reminder(due_ask, editor):
+    editor.is_active = False
+    editor.save()
+    assert run_at(at(2026, 3, 13)) == []
+
+
+def test_stale_ask_reminds_owner_once_per_period(campaign, target, editor):
+    campaign.stale_after_days = 30
+    campaign.save()
+    with time_machine.travel(at(2026, 1, 1, 10), tick=False):
+        stale = AskFactory(campaign=campaign, target=target, owner=editor, deadline=None, title="Quiet ask")
+    assert run_at(at(2026, 1, 30)) == []
+    assert run_at(at(2026, 1, 31)) == [("stale", editor.email)]
+    assert run_at(at(2026, 2, 15)) == []
+    assert run_at(at(2026, 3, 2)) == [("stale", editor.email)]
+    email = OutboundEmail.objects.filter(kind="reminder").order_by("created_at").first()
+    assert email.subject == "No update in 30 days: Quiet ask"
+    with time_machine.travel(at(2026, 3, 3), tick=False):
+        ask_add_note(ask=stale, author=editor, note="Met the rapporteur.")
+    assert run_at(at(2026, 3, 20)) == []
+    assert run_at(at(2026, 4, 2)) == [("stale", editor.email)]
+
+
+def test_stale_period_is_the_campaigns_setting(campaign, target, editor):
+    campaign.stale_after_days = 10
+    campaign.save()
+    with time_machine.travel(at(2026, 1, 1, 10), tick=False):
+        AskFactory(campaign=campaign, target=target, owner=editor, deadline=None)
+    assert run_at(at(2026, 1, 11)) == [("stale", editor.email)]
+
+
+def test_stale_ask_without_owner_or_closed_gets_nothing(campaign, target, editor):
+    with time_machine.travel(at(2026, 1, 1, 10), tick=False):
+        AskFactory(campaign=campaign, target=target, owner=None, deadline=None)
+        AskFactory(campaign=campaign, target=target, owner=editor, deadline=None, status=Ask.Status.MET)
+    assert run_at(at(2026, 2, 15)) == []
+
+
+def test_days_count_in_the_recipients_time_zone(due_ask, editor):
+    editor.timezone = "America/New_York"
+    editor.save()
+    # 09:00 in Zurich is 03:00 in New York: too early there.
+    assert run_at(at(2026, 3, 13, 9)) == []
+    assert run_at(at(2026, 3, 13, 13, zone=datetime.UTC)) == [("due_in_7", editor.email)]
+
+
+def test_eight_oclock_follows_a_daylight_saving_change(ask, editor):
+    # The US moves to summer time on 8 March 2026: 08:00 local is 12:00 UTC, not 13:00.
+    editor.timezone = "America/New_York"
+    editor.save()
+    Ask.objects.filter(pk=ask.pk).update(deadline=datetime.date(2026, 3, 15))
+    assert run_at(at(2026, 3, 8, 11, 59, zone=datetime.UTC)) == []
+    assert run_at(at(2026, 3, 8, 12, 0, zone=datetime.UTC)) == [("due_in_7", editor.email)]
+
+
+def test_date_line_time_zones_get_their_own_day(campaign, target, editor, lead):
+    kiritimati, pago_pago = editor, lead  # UTC+14 and UTC-11: 25 hours apart
+    kiritimati.timezone, pago_pago.timezone = "Pacific/Kiritimati", "Pacific/Pago_Pago"
+    kiritimati.save()
+    pago_pago.save()
+    AskFactory(campaign=campaign, target=target, owner=kiritimati, deadline=DEADLINE)
+    AskFactory(campaign=campaign, target=target, owner=pago_pago, deadline=DEADLINE)
+    # 18:00 UTC on the 18th is 08:00 on the 19th in Kiritimati, 07:00 on the 18th in Pago Pago.
+    assert run_at(at(2026, 3, 18, 18, zone=datetime.UTC)) == [("due_in_1", kiritimati.email)]
+    # 19:00 UTC on the 19th: 08:00 on the 19th in Pago Pago, already the 20th in Kiritimati.
+    assert sorted(run_at(at(2026, 3, 19, 19, zone=datetime.UTC))) == sorted(
+        [("due_in_1", pago_pago.email), ("due_today", kiritimati.email)]
+    )
+
+
+def test_reminder_queries_do_not_grow_with_the_number_of_asks(
+    campaign, target, editor, lead, django_assert_max_num_queries
+):
+    for _ in range(30):
+        AskFactory(campaign=campaign, target=target, owner=editor, deadline=DEADLINE)
+    with time_machine.travel(at(2026, 3, 21), tick=False):
+        from campaign.reminders import reminders_due
+
+        with django_assert_max_num_queries(5):
+            due = reminders_due()
+    assert len(due) == 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_send_each_reminder_once(campaign, target, editor, lead):
+    for _ in range(5):
+        AskFactory(campaign=campaign, target=target, owner=editor, deadline=DEADLINE)
+    results, errors = [], []
+    start = threading.Barrier(2)
+
+    def run():
+        try:
+            start.wait()
+            with time_machine.travel(at(2026, 3, 21), tick=False):
+                results.append(len(reminders_send()))
+        except Exception as error:  # surfaced by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(results) == 10  # 5 asks × (owner + lead)
+    assert Reminder.objects.count() == OutboundEmail.objects.count() == 10
