@@ -58,7 +58,7 @@ def deadlines_calendar(user, *, site_url: str | None = None) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Ask deadlines")
-    calendar.add("x-wr-caldesc", f"Deadlines of the open asks {user.get_short_name()} follows in the campaign tracker")
+    calendar.add("x-wr-caldesc", "Deadlines of the open asks you can see in the campaign tracker")
     calendar.add("x-wr-timezone", timezone.get_default_timezone_name())
     # Ask clients to refresh hourly rather than daily.
     calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
