@@ -29,8 +29,9 @@ class Command(BaseCommand):
             bench_data_generate(seed=seed, scale=scale, force=force, log=log)
         except ForeignDataError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Bench data (seed {seed}, scale {scale}) generated in {time.monotonic() - started:.1f} s."
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Bench data (seed {seed}, scale {scale}) generated in {time.monotonic() - started:.1f} s."
+                )
             )
-        )
