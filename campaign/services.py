@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaign.models import Ask, AskStatus, Update
+from campaign.notifications import status_change_notify
 
 
 class StaleEditError(Exception):
@@ -38,6 +39,7 @@ def ask_change_status(*, ask: Ask, new_status: str, author, note: str) -> Update
     current._history_user = author  # simple-history: who made the change, outside a request too
     current.save(update_fields=["status", "last_activity_at", "updated_at", "version"])
     ask.status, ask.last_activity_at, ask.version = current.status, now, current.version
+    status_change_notify(update=update)  # emails queued in this transaction, delivered on commit
     return update
 
 
