@@ -1,0 +1,64 @@
+"""The ask page's audit history: who changed which field, when, from what to what."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from campaign.history import ask_history_entries
+from campaign.services import ask_change_status
+from tests.factories import AskFactory, TargetFactory
+
+
+def edit(ask, user, **changes):
+    for field, value in changes.items():
+        setattr(ask, field, value)
+    ask._history_user = user
+    ask.save()
+
+
+def test_field_changes_name_who_what_and_old_and_new_values(ask, lead, editor, viewer):
+    old_deadline = ask.deadline
+    new_target = TargetFactory(name="UN Human Rights Council")
+    edit(ask, lead, deadline=datetime.date(2027, 1, 31), owner=viewer)
+    edit(ask, editor, target=new_target, priority="high")
+
+    entries = ask_history_entries(ask)
+    assert [(e.kind, e.field) for e in entries] == [
+        ("changed", "priority"),
+        ("changed", "target"),
+        ("changed", "deadline"),
+        ("changed", "owner"),
+        ("created", ""),
+    ]
+    priority, target, deadline, owner, _created = entries
+    assert (priority.who, priority.label, priority.old, priority.new) == (editor, "Priority", "Medium", "High")
+    assert (target.old, target.new) == ("UN High Commissioner for Human Rights", "UN Human Rights Council")
+    assert (deadline.who, deadline.old, deadline.new) == (lead, old_deadline.isoformat(), "2027-01-31")
+    assert (owner.old, owner.new) == (str(editor), str(viewer))
+    assert entries == sorted(entries, key=lambda e: e.created_at, reverse=True)
+
+
+def test_status_changes_are_left_to_their_timeline_update(ask, editor):
+    ask_change_status(ask=ask, new_status="in_progress", author=editor, note="Letter sent.")
+    assert [e.kind for e in ask_history_entries(ask)] == ["created"]
+    with_status = ask_history_entries(ask, include_status=True)
+    assert (with_status[0].field, with_status[0].old, with_status[0].new) == ("status", "Open", "In progress")
+    assert with_status[0].who == editor
+
+
+def test_soft_delete_and_restore_show_as_such(ask, lead):
+    edit(ask, lead, deleted_at=timezone.now())
+    edit(ask, lead, deleted_at=None)
+    assert [e.kind for e in ask_history_entries(ask)] == ["restored", "deleted", "created"]
+
+
+def test_long_history_costs_a_fixed_number_of_queries(campaign, target, lead, editor, viewer):
+    ask = AskFactory(campaign=campaign, target=target)
+    for day in range(1, 31):
+        edit(ask, lead, deadline=datetime.date(2027, 1, day), owner=[editor, viewer][day % 2])
+    with CaptureQueriesContext(connection) as queries:
+        entries = ask_history_entries(ask)
+    assert len(entries) == 1 + 30 * 2  # created, then a deadline and an owner change per edit
+    assert len(queries) <= 4
