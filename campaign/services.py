@@ -54,3 +54,86 @@ def ask_add_note(*, ask: Ask, author, note: str) -> Update:
     Ask.all_objects.filter(pk=ask.pk).update(last_activity_at=now)
     ask.last_activity_at = now
     return update
+
+
+# --- Asks and evidence from the web pages --------------------------------------
+
+ASK_EDITABLE_FIELDS = (
+    "campaign",
+    "target",
+    "title",
+    "wording",
+    "source_title",
+    "source_url",
+    "source_date",
+    "priority",
+    "owner",
+    "deadline",
+    "deadline_reason",
+)
+
+
+@transaction.atomic
+def ask_create(*, author, **fields) -> Ask:
+    """Record a new ask. ``fields`` are the ask's editable fields (and optionally its status)."""
+    unknown = set(fields) - set(ASK_EDITABLE_FIELDS) - {"status"}
+    if unknown:
+        raise TypeError(f"ask_create() got unexpected fields: {', '.join(sorted(unknown))}")
+    ask = Ask(**fields)
+    ask._history_user = author
+    ask.save()
+    return ask
+
+
+@transaction.atomic
+def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
+    """Save an edit made on a form loaded at ``expected_version``. If anyone saved
+    the ask since, refuse with StaleEditError rather than overwrite their change."""
+    unknown = set(fields) - set(ASK_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"ask_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    current = _lock(ask)
+    if current.version != expected_version:
+        raise StaleEditError(
+            "Someone else saved this ask while you were editing it. Your changes were not saved: "
+            "compare them with the current version below and save again."
+        )
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.last_activity_at = timezone.now()
+    current._history_user = author
+    current.save()
+    return current
+
+
+@transaction.atomic
+def ask_soft_delete(*, ask: Ask, author) -> None:
+    """Hide an ask everywhere; an admin can restore it through ``Ask.all_objects``."""
+    current = _lock(ask)
+    current.deleted_at = timezone.now()
+    current._history_user = author
+    current.save(update_fields=["deleted_at", "updated_at"])
+    ask.deleted_at = current.deleted_at
+
+
+@transaction.atomic
+def evidence_add(*, campaign, added_by, asks=(), file=None, content_type: str = "", **fields):
+    """Store a piece of evidence, linked to ``asks``. For a file, the original
+    name, its type and size are kept; the stored name is random (see the model)."""
+    from campaign.models import Evidence
+    from campaign.uploads import clean_filename
+
+    evidence = Evidence(campaign=campaign, added_by=added_by, **fields)
+    if file:
+        evidence.file = file
+        evidence.original_filename = clean_filename(getattr(file, "name", "") or "")
+        evidence.content_type = (content_type or getattr(file, "content_type", "") or "")[:100]
+        evidence.file_size = file.size
+    evidence.full_clean(exclude=["file"])
+    evidence._history_user = added_by
+    evidence.save()
+    if asks:
+        evidence.asks.set(asks)
+        Ask.all_objects.filter(pk__in=[a.pk for a in asks]).update(last_activity_at=timezone.now())
+    return evidence

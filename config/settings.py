@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login unless its view is marked @login_not_required.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.IdleSessionMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # After OTPMiddleware: sends signed-in users who still owe a second factor to enrol or verify.

@@ -1,0 +1,97 @@
+"""The ask list's filters. The page and the CSV export both use ``AskFilter`` with
+the same GET parameters, so an export holds exactly the rows on screen."""
+
+import django_filters
+from django import forms
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from campaign.models import Ask, AskStatus, Campaign, Target
+from campaign.selectors import visible_evidence_reference_match
+
+PRIORITY_RANK = Case(
+    When(priority=Ask.Priority.HIGH, then=Value(0)),
+    When(priority=Ask.Priority.MEDIUM, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+# Asks without a deadline go last either way, on SQLite and PostgreSQL alike.
+SORTS = {
+    "deadline": (F("deadline").asc(nulls_last=True), "id"),
+    "-deadline": (F("deadline").desc(nulls_last=True), "-id"),
+    "priority": ("priority_rank", F("deadline").asc(nulls_last=True), "id"),
+    "-last_activity": ("-last_activity_at", "-id"),
+    "last_activity": ("last_activity_at", "id"),
+}
+SORT_CHOICES = [
+    ("deadline", "Deadline, soonest first"),
+    ("-deadline", "Deadline, latest first"),
+    ("priority", "Priority, highest first"),
+    ("-last_activity", "Last activity, newest first"),
+    ("last_activity", "Last activity, oldest first"),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AskFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="filter_text")
+    campaign = django_filters.ModelChoiceFilter(queryset=Campaign.objects.none(), empty_label="All campaigns")
+    target = django_filters.ModelChoiceFilter(queryset=Target.objects.none(), empty_label="All targets")
+    status = django_filters.ChoiceFilter(choices=AskStatus.choices, empty_label="Any status")
+    priority = django_filters.ChoiceFilter(choices=Ask.Priority.choices, empty_label="Any priority")
+    mine = django_filters.BooleanFilter(label="Only asks I own", method="filter_mine", widget=forms.CheckboxInput)
+    overdue = django_filters.BooleanFilter(label="Only overdue", method="filter_overdue", widget=forms.CheckboxInput)
+    deadline_from = django_filters.DateFilter(
+        field_name="deadline", lookup_expr="gte", label="Deadline from", widget=DateInput
+    )
+    deadline_to = django_filters.DateFilter(
+        field_name="deadline", lookup_expr="lte", label="Deadline to", widget=DateInput
+    )
+    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, method="filter_sort", empty_label=None)
+
+    class Meta:
+        model = Ask
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, request=None, **kwargs):
+        super().__init__(data, *args, request=request, **kwargs)
+        user = request.user
+        campaigns = Campaign.objects.visible_to(user)
+        self.filters["campaign"].queryset = campaigns
+        self.filters["target"].queryset = Target.objects.filter(asks__campaign__in=campaigns).distinct()
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_sorted_qs"):
+            queryset = super().qs
+            # Sorting applies even when the "sort" parameter is absent or invalid.
+            if not getattr(self.form, "cleaned_data", {}).get("sort"):
+                queryset = self.filter_sort(queryset, "sort", "deadline")
+            self._sorted_qs = queryset
+        return self._sorted_qs
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(wording__icontains=value)
+            | visible_evidence_reference_match(self.request.user, value)
+        )
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(owner=self.request.user) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue(timezone.localdate()) if value else queryset
+
+    def filter_sort(self, queryset, name, value):
+        ordering = SORTS.get(value, SORTS["deadline"])
+        if "priority_rank" in ordering:
+            queryset = queryset.annotate(priority_rank=PRIORITY_RANK)
+        return queryset.order_by(*ordering)

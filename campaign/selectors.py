@@ -1,0 +1,170 @@
+"""The reads the pages share, and the one access check per object kind.
+
+``get_campaign_for`` and ``get_ask_for`` are what every view (and the export and
+download) call: a 404 when the user may not see the object at all, so a
+non-member learns nothing; a 403 when they may see it but their role is too low.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+
+from campaign.models import (
+    NEED_RANK,
+    ROLE_RANK,
+    Ask,
+    AskStatus,
+    Campaign,
+    Evidence,
+    Membership,
+    Update,
+    user_campaign_ids,
+)
+
+ASK_LIST_RELATED = ("campaign", "target", "owner")
+
+# The order and names of the dashboard's progress bar segments.
+PROGRESS_SEGMENTS = [
+    (AskStatus.MET, "met"),
+    (AskStatus.PARTIALLY_MET, "partially met"),
+    (AskStatus.IN_PROGRESS, "in progress"),
+    (AskStatus.OPEN, "open"),
+    (AskStatus.NOT_MET, "not met"),
+]
+
+
+def role_in(user, campaign_id: int) -> str | None:
+    """The user's role in a campaign ("lead" for superusers), or None."""
+    if user.is_superuser:
+        return "lead"
+    return Membership.objects.filter(user=user, campaign_id=campaign_id).values_list("role", flat=True).first()
+
+
+def role_grants(role: str | None, need: str) -> bool:
+    return role is not None and ROLE_RANK[role] >= NEED_RANK[need]
+
+
+def _require(role: str | None, need: str):
+    if role is None:
+        raise Http404
+    if not role_grants(role, need):
+        raise PermissionDenied(f"Your role in this campaign does not allow this ({need} access needed).")
+
+
+def get_campaign_for(user, slug: str, need: str = "view") -> Campaign:
+    """The campaign, with ``user_role`` set; 404 for non-members, 403 for a too-low role."""
+    campaign = Campaign.objects.visible_to(user).filter(slug=slug).first()
+    if campaign is None:
+        raise Http404
+    campaign.user_role = role_in(user, campaign.pk)
+    _require(campaign.user_role, need)
+    return campaign
+
+
+def get_ask_for(user, pk: int, need: str = "view") -> Ask:
+    """The ask, with ``user_role`` set; 404 when not visible, 403 when visible but
+    the role is insufficient."""
+    ask = Ask.objects.visible_to(user).select_related(*ASK_LIST_RELATED).filter(pk=pk).first()
+    if ask is None:
+        raise Http404
+    ask.user_role = role_in(user, ask.campaign_id)
+    _require(ask.user_role, need)
+    return ask
+
+
+def asks_for_list(user):
+    return Ask.objects.visible_to(user).select_related(*ASK_LIST_RELATED)
+
+
+def ask_timeline(ask: Ask) -> list[Update]:
+    return list(ask.updates.select_related("author"))
+
+
+def ask_evidence_for(user, ask: Ask) -> list[Evidence]:
+    return list(Evidence.objects.visible_to(user).filter(asks=ask).select_related("added_by"))
+
+
+def recent_evidence_for(user, campaign: Campaign, limit: int = 10) -> list[Evidence]:
+    return list(
+        Evidence.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("added_by")
+        .order_by("-added_at")[:limit]
+    )
+
+
+def campaign_asks_by_target(campaign: Campaign) -> list[tuple]:
+    """[(target, [asks...]), ...] in target name order; one query."""
+    groups: dict = {}
+    for ask in campaign.asks.select_related("target", "owner").order_by("target__name", "deadline", "id"):
+        groups.setdefault(ask.target, []).append(ask)
+    return list(groups.items())
+
+
+def campaign_members(campaign: Campaign) -> list[Membership]:
+    return list(campaign.memberships.select_related("user").order_by("role", "user__full_name", "user__email"))
+
+
+def my_open_asks(user):
+    return list(asks_for_list(user).open().filter(owner=user).order_by("deadline", "id")[:20])
+
+
+def overdue_asks(user, today: datetime.date):
+    return list(asks_for_list(user).overdue(today).order_by("deadline", "id")[:20])
+
+
+def asks_due_within(user, *, days: int, today: datetime.date):
+    return list(asks_for_list(user).due_within(days, today).order_by("deadline", "id")[:20])
+
+
+def latest_updates(user, limit: int = 10) -> list[Update]:
+    visible = Ask.objects.visible_to(user).values("id")
+    return list(
+        Update.objects.filter(ask_id__in=visible)
+        .select_related("ask", "ask__campaign", "author")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def campaign_progress(user) -> list[dict]:
+    """Per visible campaign, the share of its asks in each progress segment.
+
+    One grouped query for the counts; a campaign with no asks gets an empty bar."""
+    campaigns = list(Campaign.objects.visible_to(user).exclude(status=Campaign.Status.CLOSED).order_by("title"))
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        Ask.objects.filter(campaign__in=[c.pk for c in campaigns])
+        .values("campaign_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts.setdefault(row["campaign_id"], {})[row["status"]] = row["n"]
+    progress = []
+    for campaign in campaigns:
+        by_status = counts.get(campaign.pk, {})
+        counted = sum(by_status.get(status, 0) for status, _ in PROGRESS_SEGMENTS)
+        segments, offset = [], 0.0
+        for status, label in PROGRESS_SEGMENTS:
+            number = by_status.get(status, 0)
+            share = 100.0 * number / counted if counted else 0.0
+            segments.append({"status": status, "label": label, "count": number, "share": share, "offset": offset})
+            offset += share
+        progress.append({"campaign": campaign, "total": counted, "segments": segments})
+    return progress
+
+
+def visible_evidence_reference_match(user, text: str):
+    """A Q over asks whose *visible* evidence mentions ``text`` in its reference;
+    confidential evidence never matches for someone who may not see it."""
+    evidence_ids = Evidence.objects.visible_to(user).filter(reference__icontains=text).values("id")
+    # Through the link table, so an ask with two matching items is listed once.
+    return Q(pk__in=Evidence.asks.through.objects.filter(evidence_id__in=evidence_ids).values("ask_id"))
+
+
+def editable_campaigns(user):
+    if user.is_superuser:
+        return Campaign.objects.all()
+    return Campaign.objects.filter(id__in=user_campaign_ids(user, need="edit"))

@@ -1,0 +1,69 @@
+import datetime
+
+from django import template
+from django.utils import timezone
+
+from campaign.models import AskStatus
+
+register = template.Library()
+
+STATUS_BADGE = {
+    AskStatus.DRAFT: "text-bg-light border",
+    AskStatus.OPEN: "text-bg-secondary",
+    AskStatus.IN_PROGRESS: "text-bg-primary",
+    AskStatus.PARTIALLY_MET: "text-bg-info",
+    AskStatus.MET: "text-bg-success",
+    AskStatus.NOT_MET: "text-bg-danger",
+    AskStatus.WITHDRAWN: "text-bg-dark",
+}
+
+PRIORITY_BADGE = {"high": "text-bg-warning", "medium": "text-bg-light border", "low": "text-bg-light border"}
+
+
+def _plural(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+@register.filter
+def deadline_phrase(deadline: datetime.date | None, today: datetime.date | None = None) -> str:
+    """“in 3 days”, “tomorrow”, “today”, “1 day overdue”, “5 days overdue”."""
+    if not deadline:
+        return "no deadline"
+    days = (deadline - (today or timezone.localdate())).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days > 1:
+        return f"in {days} days"
+    return f"{_plural(-days, 'day')} overdue"
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    """The Bootstrap classes of a status badge."""
+    return STATUS_BADGE.get(status, "text-bg-secondary")
+
+
+@register.filter
+def priority_badge(priority: str) -> str:
+    return PRIORITY_BADGE.get(priority, "text-bg-light border")
+
+
+@register.filter
+def deadline_class(ask) -> str:
+    """A text class that flags overdue and imminent deadlines of open asks."""
+    days = ask.days_left()
+    if days is None or ask.is_closed:
+        return "text-body-secondary"
+    if days < 0:
+        return "text-danger fw-semibold"
+    if days <= 7:
+        return "text-warning-emphasis fw-semibold"
+    return ""
+
+
+@register.filter
+def percent(value: float) -> str:
+    """A share for an SVG width attribute: always a dot, never a locale comma."""
+    return f"{value:.2f}%"

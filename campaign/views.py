@@ -1,0 +1,209 @@
+"""The staff pages. Views stay thin: the access check is ``get_ask_for`` /
+``get_campaign_for`` (campaign.selectors), the writes are campaign.services."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from campaign import selectors, services
+from campaign.filters import AskFilter
+from campaign.forms import AskForm, EvidenceForm, NoteForm, StatusChangeForm
+from campaign.models import Campaign, Evidence
+
+ASKS_PER_PAGE = 50
+DUE_SOON_DAYS = 14
+
+
+@require_GET
+def dashboard(request):
+    today = timezone.localdate()
+    user = request.user
+    context = {
+        "my_open_asks": selectors.my_open_asks(user),
+        "overdue_asks": selectors.overdue_asks(user, today),
+        "due_soon_asks": selectors.asks_due_within(user, days=DUE_SOON_DAYS, today=today),
+        "due_soon_days": DUE_SOON_DAYS,
+        "latest_updates": selectors.latest_updates(user),
+        "progress": selectors.campaign_progress(user),
+    }
+    return render(request, "campaign/dashboard.html", context)
+
+
+@require_GET
+def campaign_list(request):
+    campaigns = Campaign.objects.visible_to(request.user).order_by("status", "title")
+    return render(request, "campaign/campaign_list.html", {"campaigns": list(campaigns)})
+
+
+@require_GET
+def campaign_detail(request, slug):
+    campaign = selectors.get_campaign_for(request.user, slug)
+    context = {
+        "campaign": campaign,
+        "can_edit": selectors.role_grants(campaign.user_role, "edit"),
+        "asks_by_target": selectors.campaign_asks_by_target(campaign),
+        "members": selectors.campaign_members(campaign),
+        "recent_evidence": selectors.recent_evidence_for(request.user, campaign),
+        "evidence_count": Evidence.objects.visible_to(request.user).filter(campaign=campaign).count(),
+    }
+    return render(request, "campaign/campaign_detail.html", context)
+
+
+@require_GET
+def ask_list(request):
+    ask_filter = AskFilter(request.GET, queryset=selectors.asks_for_list(request.user), request=request)
+    page = Paginator(ask_filter.qs, ASKS_PER_PAGE).get_page(request.GET.get("page"))
+    # The query string without "page", for the pager's and the export's links.
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": ask_filter,
+        "page": page,
+        "asks": list(page.object_list),
+        "query_string": query.urlencode(),
+        "is_filtered": any(value for key, value in query.items() if key != "sort"),
+        "editable_campaign_ids": set(selectors.editable_campaigns(request.user).values_list("id", flat=True)),
+    }
+    return render(request, "campaign/ask_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def ask_create(request):
+    form = AskForm(request.POST or None, user=request.user)
+    initial_campaign = request.GET.get("campaign")
+    if request.method == "GET" and initial_campaign:
+        form.initial["campaign"] = form.fields["campaign"].queryset.filter(slug=initial_campaign).first()
+    if request.method == "POST" and form.is_valid():
+        ask = services.ask_create(author=request.user, **form.service_fields())
+        messages.success(request, f"Ask “{ask.title}” recorded.")
+        return redirect(ask)
+    if not form.fields["campaign"].queryset.exists():
+        messages.info(request, "You need the editor or lead role in a campaign to record asks.")
+    return render(request, "campaign/ask_form.html", {"form": form})
+
+
+@require_GET
+def ask_detail(request, pk):
+    ask = selectors.get_ask_for(request.user, pk)
+    can_edit = selectors.role_grants(ask.user_role, "edit")
+    return render(request, "campaign/ask_detail.html", _ask_page_context(request, ask, can_edit))
+
+
+def _ask_page_context(request, ask, can_edit, *, status_form=None, note_form=None):
+    return {
+        "ask": ask,
+        "can_edit": can_edit,
+        "timeline": selectors.ask_timeline(ask),
+        "evidence": selectors.ask_evidence_for(request.user, ask),
+        "status_form": status_form or (StatusChangeForm(ask=ask) if can_edit else None),
+        "note_form": note_form or (NoteForm() if can_edit else None),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def ask_edit(request, pk):
+    ask = selectors.get_ask_for(request.user, pk, need="edit")
+    form = AskForm(request.POST or None, instance=ask, user=request.user)
+    current = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ask_update(
+                ask=ask,
+                author=request.user,
+                expected_version=form.cleaned_data["version"] or 0,
+                **form.service_fields(),
+            )
+        except services.StaleEditError as error:
+            current = selectors.get_ask_for(request.user, pk, need="edit")
+            # Keep what the user typed, but against the version now saved, so a
+            # deliberate second save goes through.
+            data = request.POST.copy()
+            data["version"] = current.version
+            form = AskForm(data, instance=current, user=request.user)
+            form.is_valid()
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("ask_detail", pk=pk)
+    return render(request, "campaign/ask_form.html", {"form": form, "ask": ask, "current": current})
+
+
+@require_http_methods(["GET", "POST"])
+def ask_status(request, pk):
+    """Change status with a note. From the list with htmx, the status cell is
+    swapped in place; without JavaScript this is a page of its own."""
+    ask = selectors.get_ask_for(request.user, pk, need="edit")
+    in_cell = bool(request.htmx) and (request.htmx.target or "").startswith("status-cell-")
+    form = StatusChangeForm(request.POST or None, ask=ask)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ask_change_status(
+                ask=ask, new_status=form.cleaned_data["new_status"], author=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            message = f"Status of “{ask.title}” changed to {ask.get_status_display()}."
+            if in_cell:
+                return render(request, "campaign/_status_cell.html", {"ask": ask, "can_edit": True, "saved": message})
+            messages.success(request, message)
+            return redirect(request.POST.get("next") if _is_local(request.POST.get("next")) else ask)
+    if in_cell and "cancel" in request.GET:
+        return render(request, "campaign/_status_cell.html", {"ask": ask, "can_edit": True})
+    if in_cell:
+        return render(request, "campaign/_status_cell_form.html", {"ask": ask, "form": form})
+    if request.method == "POST":
+        # Errors on the ask page itself, with what the user typed.
+        context = _ask_page_context(request, ask, True, status_form=form)
+        # htmx swaps only successful responses; the page shows the errors either way.
+        return render(request, "campaign/ask_detail.html", context, status=200 if request.htmx else 400)
+    return render(request, "campaign/ask_status.html", {"ask": ask, "form": form})
+
+
+def _is_local(url) -> bool:
+    return bool(url) and url.startswith("/") and not url.startswith("//")
+
+
+@require_POST
+def ask_note(request, pk):
+    ask = selectors.get_ask_for(request.user, pk, need="edit")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.ask_add_note(ask=ask, author=request.user, note=form.cleaned_data["note"])
+        messages.success(request, "Update logged.")
+        return redirect(ask)
+    context = _ask_page_context(request, ask, True, note_form=form)
+    return render(request, "campaign/ask_detail.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_add(request, pk):
+    ask = selectors.get_ask_for(request.user, pk, need="edit")
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evidence = services.evidence_add(
+                campaign=ask.campaign,
+                added_by=request.user,
+                asks=[ask],
+                file=form.cleaned_data.get("file"),
+                content_type=form.detected_content_type,
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Evidence “{evidence}” added.")
+            return redirect(ask)
+    return render(request, "campaign/evidence_form.html", {"ask": ask, "form": form})
+
+
+@require_POST
+def ask_delete(request, pk):
+    ask = selectors.get_ask_for(request.user, pk, need="edit")
+    services.ask_soft_delete(ask=ask, author=request.user)
+    messages.success(request, f"Ask “{ask.title}” deleted. An administrator can restore it if needed.")
+    return redirect("campaign_detail", slug=ask.campaign.slug)
