@@ -21,7 +21,7 @@ from campaign.models import (
     Target,
     Update,
 )
-from campaign.services import ask_change_status
+from campaign.services import ask_add_note, ask_change_status
 
 # --- Campaigns, members, targets ---------------------------------------------
 
@@ -223,9 +223,13 @@ class AskAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         instances = formset.save(commit=False)
         for instance in instances:
             if isinstance(instance, Update):
-                instance.author = request.user
-                instance.created_at = timezone.now()
-            instance.save()
+                # A note added here is a timeline entry like any other: it bumps last activity.
+                ask_add_note(ask=form.instance, author=request.user, note=instance.note)
+            else:
+                instance.save()
+        # save(commit=False) leaves removals to the caller (e.g. unlinking an evidence item).
+        for removed in formset.deleted_objects:
+            removed.delete()
         formset.save_m2m()
 
     @admin.action(description="Export selected asks as CSV")

@@ -207,6 +207,46 @@ def test_editing_other_fields_in_the_admin_writes_no_status_update(admin_client,
     assert open_ask.updates.count() == updates_before
 
 
+def _inline_prefix(response, model) -> str:
+    for inline in response.context["inline_admin_formsets"]:
+        if inline.formset.model is model:
+            return inline.formset.prefix
+    raise AssertionError(f"no inline for {model}")
+
+
+def test_note_added_in_the_admin_timeline_inline_is_authored_and_bumps_last_activity(admin_client, superuser, open_ask):
+    url = _admin_url(Ask, "change", open_ask.pk)
+    page = admin_client.get(url)
+    data = _form_values(page)
+    prefix = _inline_prefix(page, Update)
+    position = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(position + 1)
+    data[f"{prefix}-{position}-note"] = "Letter sent to the Permanent Mission."
+    before = open_ask.last_activity_at
+
+    assert admin_client.post(url, data).status_code == 302
+
+    note = open_ask.updates.get(note="Letter sent to the Permanent Mission.")
+    assert note.author == superuser
+    assert (note.old_status, note.new_status) == ("", "")
+    open_ask.refresh_from_db()
+    assert open_ask.last_activity_at == note.created_at > before
+
+
+def test_unlinking_evidence_in_the_admin_inline_removes_the_link(admin_client, open_ask):
+    url = _admin_url(Ask, "change", open_ask.pk)
+    page = admin_client.get(url)
+    data = _form_values(page)
+    prefix = _inline_prefix(page, Ask.evidence.through)
+    linked = list(open_ask.evidence.all())
+    assert linked
+    data[f"{prefix}-0-DELETE"] = "on"
+
+    assert admin_client.post(url, data).status_code == 302
+
+    assert open_ask.evidence.count() == len(linked) - 1
+
+
 # --- CSV export action ------------------------------------------------------------
 
 
