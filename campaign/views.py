@@ -1,6 +1,8 @@
 """The staff pages. Views stay thin: the access check is ``get_ask_for`` /
 ``get_campaign_for`` (campaign.selectors), the writes are campaign.services."""
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -122,7 +124,8 @@ def ask_edit(request, pk):
             # deliberate second save goes through.
             data = request.POST.copy()
             data["version"] = current.version
-            form = AskForm(data, instance=current, user=request.user)
+            # A copy: validating the form writes the user's input onto its instance.
+            form = AskForm(data, instance=copy.copy(current), user=request.user)
             form.is_valid()
             form.add_error(None, str(error))
         else:

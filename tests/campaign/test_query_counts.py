@@ -1,0 +1,54 @@
+"""The busiest pages run a fixed number of queries however much data there is:
+measured with 5 asks, then asserted with 200 (no query per row)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from campaign.models import Evidence
+from tests.factories import AskFactory, EvidenceFactory, TargetFactory, UpdateFactory
+
+MAX_QUERIES = 12
+
+
+def grow(campaign, editor, ask, *, to: int):
+    """Bring the campaign to ``to`` asks (across several targets), each with an
+    update and a piece of evidence; ``ask`` itself gets ``to`` of each."""
+    targets = [TargetFactory(name=f"Target {n}") for n in range(5)]
+    existing = campaign.asks.count()
+    for n in range(existing, to):
+        other = AskFactory(campaign=campaign, target=targets[n % 5], owner=editor, status=["open", "met"][n % 2])
+        UpdateFactory(ask=other, author=editor, note="Letter sent.")
+        EvidenceFactory(campaign=campaign, asks=[other, ask], added_by=editor)
+        UpdateFactory(ask=ask, author=editor, note=f"Follow-up {n}.")
+    EvidenceFactory(campaign=campaign, asks=[ask], sensitivity=Evidence.Sensitivity.CONFIDENTIAL)
+
+
+PAGES = {
+    "dashboard": lambda ask: reverse("dashboard"),
+    "ask list": lambda ask: reverse("ask_list"),
+    "ask list searched": lambda ask: reverse("ask_list") + "?q=CHN&sort=priority",
+    "ask detail": lambda ask: reverse("ask_detail", args=[ask.pk]),
+    "campaign page": lambda ask: reverse("campaign_detail", args=[ask.campaign.slug]),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("persona", ["viewer", "editor"])
+def test_page_query_count_does_not_grow_with_the_data(
+    page, persona, request, client, campaign, editor, ask, django_assert_num_queries
+):
+    client.force_login(request.getfixturevalue(persona))
+    url = PAGES[page](ask)
+    grow(campaign, editor, ask, to=5)
+    client.get(url)  # the first request of a session also writes the session; measure the next ones
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+
+    grow(campaign, editor, ask, to=200)
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(small.captured_queries) <= MAX_QUERIES

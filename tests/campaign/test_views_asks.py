@@ -1,0 +1,240 @@
+"""The ask pages: recording, editing, status changes and notes, as staff use them."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from campaign.models import Ask, Update
+from tests.factories import AskFactory, UpdateFactory
+
+
+def ask_form_data(ask, **changes):
+    data = {
+        "campaign": ask.campaign_id,
+        "target": ask.target_id,
+        "title": ask.title,
+        "wording": ask.wording,
+        "priority": ask.priority,
+        "owner": ask.owner_id or "",
+        "deadline": ask.deadline.isoformat() if ask.deadline else "",
+        "deadline_reason": ask.deadline_reason,
+        "source_title": ask.source_title,
+        "source_url": ask.source_url,
+        "source_date": "",
+        "version": ask.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_status_change_with_note_writes_one_update_and_says_so(client, editor, ask):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("ask_status", args=[ask.pk]),
+        {"new_status": "in_progress", "note": "Met the desk officer."},
+        follow=True,
+    )
+
+    ask.refresh_from_db()
+    assert ask.status == "in_progress"
+    update = Update.objects.get(ask=ask)
+    assert (update.old_status, update.new_status, update.note, update.author) == (
+        "open",
+        "in_progress",
+        "Met the desk officer.",
+        editor,
+    )
+    assert "changed to In progress" in response.content.decode()
+    assert "Met the desk officer." in response.content.decode()
+
+
+def test_status_change_without_note_is_refused_and_changes_nothing(client, editor, ask):
+    client.force_login(editor)
+
+    response = client.post(reverse("ask_status", args=[ask.pk]), {"new_status": "met", "note": "  "})
+
+    assert response.status_code == 400
+    assert "a note is required with every status change" in response.content.decode()
+    ask.refresh_from_db()
+    assert ask.status == "open"
+    assert not Update.objects.exists()
+
+
+def test_status_change_from_the_list_with_htmx_returns_the_new_cell(client, editor, ask):
+    client.force_login(editor)
+    headers = {"HX-Request": "true", "HX-Target": f"status-cell-{ask.pk}"}
+
+    form = client.get(reverse("ask_status", args=[ask.pk]), headers=headers)
+    response = client.post(
+        reverse("ask_status", args=[ask.pk]), {"new_status": "met", "note": "Report published."}, headers=headers
+    )
+
+    assert "<select" in form.content.decode() and "<html" not in form.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert "Met" in html and "changed to Met" in html
+    assert Update.objects.filter(ask=ask, new_status="met").count() == 1
+
+
+def test_note_is_logged_on_the_timeline(client, editor, ask):
+    client.force_login(editor)
+
+    response = client.post(reverse("ask_note", args=[ask.pk]), {"note": "Letter sent to the mission."}, follow=True)
+
+    assert Update.objects.get(ask=ask).note == "Letter sent to the mission."
+    assert "Update logged." in response.content.decode()
+
+
+def test_timeline_shows_updates_newest_first_with_author(client, viewer, ask, editor):
+    now = timezone.now()
+    UpdateFactory(ask=ask, note="First letter", author=editor, created_at=now - datetime.timedelta(days=2))
+    UpdateFactory(ask=ask, note="Second letter", author=editor, created_at=now)
+    client.force_login(viewer)
+
+    html = client.get(reverse("ask_detail", args=[ask.pk])).content.decode()
+
+    assert html.index("Second letter") < html.index("First letter")
+    assert str(editor) in html
+
+
+def test_viewer_sees_no_edit_forms(client, viewer, ask):
+    client.force_login(viewer)
+
+    html = client.get(reverse("ask_detail", args=[ask.pk])).content.decode()
+
+    assert reverse("ask_status", args=[ask.pk]) not in html
+    assert reverse("ask_edit", args=[ask.pk]) not in html
+
+
+def test_editor_records_an_ask(client, editor, campaign, target):
+    client.force_login(editor)
+    deadline = timezone.localdate() + datetime.timedelta(days=10)
+
+    response = client.post(
+        reverse("ask_create"),
+        {
+            "campaign": campaign.pk,
+            "target": target.pk,
+            "title": "Release the lawyers",
+            "wording": "Release all detained lawyers.",
+            "priority": "high",
+            "owner": editor.pk,
+            "deadline": deadline.isoformat(),
+        },
+        follow=True,
+    )
+
+    ask = Ask.objects.get(title="Release the lawyers")
+    assert (ask.campaign, ask.owner, ask.deadline, ask.priority) == (campaign, editor, deadline, "high")
+    assert "in 10 days" in response.content.decode()
+
+
+def test_owner_must_be_a_member_of_the_campaign(client, editor, ask, outsider, other_campaign, lead):
+    # The lead of the other campaign is offered as owner to someone editing both, never accepted here.
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=editor, campaign=other_campaign, role="editor")
+    client.force_login(editor)
+
+    response = client.post(reverse("ask_edit", args=[ask.pk]), ask_form_data(ask, owner=outsider.pk))
+
+    assert "is not a member of" in response.content.decode()
+    ask.refresh_from_db()
+    assert ask.owner == editor
+
+
+def test_viewer_cannot_record_an_ask_in_their_campaign(client, viewer, campaign, target):
+    client.force_login(viewer)
+
+    response = client.post(
+        reverse("ask_create"), {"campaign": campaign.pk, "target": target.pk, "title": "X", "wording": "Y"}
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Ask.objects.filter(title="X").exists()
+
+
+def test_stale_edit_is_refused_and_keeps_what_the_user_typed(client, editor, lead, ask):
+    client.force_login(editor)
+    loaded_version = ask.version
+    # Meanwhile the lead saves a change.
+    client_lead = client.__class__()
+    client_lead.force_login(lead)
+    client_lead.post(reverse("ask_edit", args=[ask.pk]), ask_form_data(ask, title="Lead's title"))
+
+    response = client.post(
+        reverse("ask_edit", args=[ask.pk]), ask_form_data(ask, title="Editor's title", version=loaded_version)
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else saved this ask while you were editing it" in html
+    assert 'value="Editor&#x27;s title"' in html  # the user's input is still in the form
+    assert "Lead&#x27;s title" in html  # and the saved version is shown next to it
+    ask.refresh_from_db()
+    assert ask.title == "Lead's title"
+
+
+def test_edit_with_current_version_saves_and_bumps_version(client, editor, ask):
+    client.force_login(editor)
+
+    response = client.post(reverse("ask_edit", args=[ask.pk]), ask_form_data(ask, title="Better title"))
+
+    assert response.status_code == 302
+    ask.refresh_from_db()
+    assert (ask.title, ask.version) == ("Better title", 2)
+
+
+def test_deadline_before_creation_needs_confirmation(client, editor, ask):
+    client.force_login(editor)
+    past = (timezone.localdate() - datetime.timedelta(days=3)).isoformat()
+
+    refused = client.post(reverse("ask_edit", args=[ask.pk]), ask_form_data(ask, deadline=past))
+    confirmed = client.post(
+        reverse("ask_edit", args=[ask.pk]), ask_form_data(ask, deadline=past, confirm_past_deadline="on")
+    )
+
+    assert "This deadline is before the ask was recorded" in refused.content.decode()
+    assert 'type="checkbox" name="confirm_past_deadline"' in refused.content.decode()
+    assert confirmed.status_code == 302
+    ask.refresh_from_db()
+    assert ask.deadline.isoformat() == past
+
+
+def test_html_typed_into_fields_is_shown_as_text(client, editor, campaign, target):
+    ask = AskFactory(campaign=campaign, target=target, title="<script>alert(1)</script>", wording="<b>bold</b>")
+    UpdateFactory(ask=ask, note="<img src=x onerror=alert(2)>", author=editor)
+    client.force_login(editor)
+
+    for url in (reverse("ask_detail", args=[ask.pk]), reverse("ask_list"), reverse("dashboard")):
+        html = client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert "<img src=x" not in html
+    detail = client.get(reverse("ask_detail", args=[ask.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail
+    assert "&lt;b&gt;bold&lt;/b&gt;" in detail
+
+
+def test_soft_delete_hides_the_ask(client, editor, ask, campaign):
+    client.force_login(editor)
+
+    response = client.post(reverse("ask_delete", args=[ask.pk]), follow=True)
+
+    assert "deleted" in response.content.decode()
+    assert client.get(reverse("ask_detail", args=[ask.pk])).status_code == 404
+    assert Ask.all_objects.get(pk=ask.pk).deleted_at is not None
+
+
+@pytest.mark.parametrize(
+    ("days", "phrase"),
+    [(3, "in 3 days"), (1, "tomorrow"), (0, "today"), (-1, "1 day overdue"), (-5, "5 days overdue")],
+)
+def test_deadline_is_shown_as_days_left_or_overdue(client, viewer, campaign, target, days, phrase):
+    ask = AskFactory(campaign=campaign, target=target, deadline=timezone.localdate() + datetime.timedelta(days=days))
+    client.force_login(viewer)
+
+    assert phrase in client.get(reverse("ask_detail", args=[ask.pk])).content.decode()

@@ -1,0 +1,197 @@
+"""The dashboard, the campaign page, the ask list's filters, and the account
+pages (login by email, password reset, settings and the calendar link)."""
+
+import datetime
+
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from campaign.models import Role
+from tests.factories import AskFactory, MembershipFactory, TargetFactory, UpdateFactory
+
+
+def days(n):
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def test_dashboard_shows_my_overdue_and_due_soon_asks_and_progress(client, editor, campaign, target):
+    AskFactory(campaign=campaign, target=target, title="Late one", deadline=days(-2), owner=editor)
+    AskFactory(campaign=campaign, target=target, title="Soon one", deadline=days(5))
+    AskFactory(campaign=campaign, target=target, title="Far one", deadline=days(60))
+    AskFactory(campaign=campaign, target=target, title="Done one", status="met", deadline=days(-30))
+    client.force_login(editor)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    overdue = html[html.index('id="overdue-heading"') : html.index('id="soon-heading"')]
+    soon = html[html.index('id="soon-heading"') : html.index('id="mine-heading"')]
+    assert "Late one" in overdue and "2 days overdue" in overdue and "Done one" not in overdue
+    assert "Soon one" in soon and "in 5 days" in soon and "Far one" not in soon
+    assert "1 met" in html and "3 open" in html
+    assert 'class="seg-met" x="0.00%" y="0" width="25.00%"' in html
+
+
+def test_dashboard_lists_latest_updates_of_my_campaigns_only(client, viewer, ask, other_campaign):
+    UpdateFactory(ask=ask, note="Meeting at the mission")
+    UpdateFactory(ask=AskFactory(campaign=other_campaign), note="Not for your eyes")
+    client.force_login(viewer)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    assert "Meeting at the mission" in html
+    assert "Not for your eyes" not in html
+
+
+def test_dashboard_empty_state_for_a_new_user(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    assert "not a member of any active campaign" in html
+    assert "Nothing overdue" in html
+
+
+def test_campaign_page_groups_asks_by_target_and_lists_members(client, viewer, lead, campaign):
+    AskFactory(campaign=campaign, target=TargetFactory(name="Human Rights Council"), title="Resolution")
+    AskFactory(campaign=campaign, target=TargetFactory(name="China"), title="Release Ilham Tohti")
+    client.force_login(viewer)
+
+    html = client.get(reverse("campaign_detail", args=[campaign.slug])).content.decode()
+
+    assert html.index("China") < html.index("Release Ilham Tohti") < html.index("Human Rights Council")
+    assert str(lead) in html and "Lead" in html
+
+
+def test_ask_list_filters_are_kept_in_the_url_and_the_export_link(client, editor, campaign, target):
+    AskFactory(campaign=campaign, target=target, title="High one", priority="high")
+    AskFactory(campaign=campaign, target=target, title="Low one", priority="low")
+    client.force_login(editor)
+
+    html = client.get(reverse("ask_list"), {"priority": "high", "sort": "priority"}).content.decode()
+
+    assert "High one" in html and "Low one" not in html
+    assert reverse("asks_export") + "?priority=high&amp;sort=priority" in html
+    assert '<option value="high" selected>' in html
+
+
+def test_ask_list_mine_and_overdue_filters(client, editor, campaign, target):
+    AskFactory(campaign=campaign, target=target, title="Mine late", owner=editor, deadline=days(-1))
+    AskFactory(campaign=campaign, target=target, title="Mine later", owner=editor, deadline=days(9))
+    AskFactory(campaign=campaign, target=target, title="Theirs late", deadline=days(-1))
+    client.force_login(editor)
+
+    html = client.get(reverse("ask_list"), {"mine": "true", "overdue": "true"}).content.decode()
+
+    assert "Mine late" in html
+    assert "Mine later" not in html and "Theirs late" not in html
+
+
+def test_ask_list_sorts_by_priority_and_paginates(client, viewer, campaign, target):
+    AskFactory.create_batch(50, campaign=campaign, target=target, priority="low")
+    AskFactory(campaign=campaign, target=target, title="The urgent one", priority="high", deadline=days(90))
+    client.force_login(viewer)
+
+    by_priority = client.get(reverse("ask_list"), {"sort": "priority"}).content.decode()
+    by_deadline_page_2 = client.get(reverse("ask_list"), {"page": 2}).content.decode()
+
+    assert "The urgent one" in by_priority
+    assert "Page 1 of 2" in by_priority
+    assert "The urgent one" in by_deadline_page_2
+
+
+def test_ask_list_shows_nothing_of_other_campaigns(client, outsider, ask):
+    client.force_login(outsider)
+
+    html = client.get(reverse("ask_list")).content.decode()
+
+    assert ask.title not in html
+    assert "No asks yet" in html
+
+
+def test_login_page_asks_for_email_and_logs_in(client, editor):
+    page = client.get(reverse("login")).content.decode()
+    response = client.post(
+        reverse("login"), {"username": "editor@example.org", "password": "correct horse battery staple"}
+    )
+
+    label = page[page.index('for="id_username"') : page.index("</label>", page.index('for="id_username"'))]
+    assert "Email" in label
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+
+
+def test_logout_is_a_post_and_ends_the_session(client, editor):
+    client.force_login(editor)
+
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_password_reset_sends_a_working_link(client, editor):
+    response = client.post(reverse("password_reset"), {"email": "editor@example.org"}, follow=True)
+
+    assert "Check your email" in response.content.decode()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == "Reset your Campaign tracker password"
+    link = next(line for line in message.body.splitlines() if "/accounts/password/reset/" in line).strip()
+    confirm = client.get(link, follow=True)
+    assert "Choose a new password" in confirm.content.decode()
+
+
+def test_settings_save_digest_preferences(client, editor):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("account_settings"),
+        {
+            "full_name": "Ed Itor",
+            "timezone": "America/New_York",
+            "digest_frequency": "daily",
+            "digest_weekday": 2,
+            "digest_hour": 7,
+            "notify_status_changes": "on",
+        },
+        follow=True,
+    )
+
+    editor.refresh_from_db()
+    assert (editor.full_name, editor.timezone, editor.digest_frequency, editor.digest_hour) == (
+        "Ed Itor",
+        "America/New_York",
+        "daily",
+        7,
+    )
+    assert editor.digest_when_quiet is False
+    assert "Settings saved." in response.content.decode()
+
+
+def test_regenerating_the_calendar_link_kills_the_old_one(client, editor):
+    client.force_login(editor)
+    old_token = editor.calendar_token
+    page = client.get(reverse("account_settings")).content.decode()
+
+    response = client.post(reverse("calendar_token_regenerate"), follow=True)
+
+    editor.refresh_from_db()
+    assert old_token in page
+    assert editor.calendar_token != old_token
+    assert editor.calendar_token in response.content.decode()
+    assert "The old link no longer works" in response.content.decode()
+    client.logout()
+    assert client.get(reverse("calendar_feed", args=[old_token])).status_code == 404
+
+
+def test_viewer_cannot_pick_a_campaign_they_only_view_when_recording(client, viewer, campaign, db):
+    MembershipFactory(user=viewer, role=Role.EDITOR)  # an editor elsewhere
+    client.force_login(viewer)
+
+    html = client.get(reverse("ask_create")).content.decode()
+
+    campaign_select = html.split('id="id_campaign"')[1].split("</select>")[0]
+    assert campaign.title not in campaign_select
