@@ -1,0 +1,652 @@
+"""The benchmark behind ``make bench`` (``python manage.py run_bench``).
+
+One run, on one machine:
+
+1. creates two fresh databases next to the one ``DATABASE_URL`` names (never that
+   one: on a server it may be production), ``<name>_bench`` and ``<name>_bench_tenth``;
+2. migrates them and fills them with ``generate_bench_data`` (full and 1/10 scale);
+3. serves the full one with gunicorn (2 sync workers, DEBUG off, production-like
+   settings, collected static files) and signs in through the real login form;
+4. drives each page with wrk (16 connections, 2 threads) for three rounds and
+   compares each page's requests/s with /healthz's from the same round;
+5. times the jobs (summaries, digests, the reminder scan) at both scales, with
+   the in-memory email backend, and prints the reminder scan's query plan;
+6. prints one table and writes it as JSON to ``var/bench/<timestamp>.json``.
+
+The steps that need Django on a bench database run as ``run_bench --step ...``
+subprocesses with that database's environment, so the parent process never
+opens the database in its own ``DATABASE_URL``.
+"""
+
+import datetime
+import html.parser
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+MANAGE = [sys.executable, str(BASE_DIR / "manage.py")]
+
+# Budgets from the performance issue.
+MIN_RATIO = 0.10
+MAX_P99_MS = 100.0
+DIGEST_MAX_GROWTH = 12.0  # 500 users vs 50 users, time and queries
+REMINDER_MAX_GROWTH = 3.0  # 20,000 asks vs 2,000
+
+PG_PREFIXES = ("postgres://", "postgresql://", "pgsql://", "postgis://")
+
+
+class BenchError(Exception):
+    """The benchmark cannot run; the message says why and what to do."""
+
+
+@dataclass
+class Options:
+    seed: int = 1
+    duration: int = 5
+    rounds: int = 3
+    connections: int = 16
+    threads: int = 2
+    small_scale: float = 0.1
+    allow_sqlite: bool = False
+    keep: bool = False
+    skip_jobs: bool = False
+    skip_pages: bool = False
+
+
+@dataclass
+class PageResult:
+    name: str
+    path: str
+    state: str = "ok"  # ok, missing (404 / not built), error (anything else)
+    note: str = ""
+    rps: list[float] = field(default_factory=list)
+    p99_ms: list[float] = field(default_factory=list)
+    ratio: list[float] = field(default_factory=list)
+    queries: int | None = None
+
+    def median(self, values):
+        return statistics.median(values) if values else None
+
+    def verdict(self, is_floor: bool) -> str:
+        if self.state != "ok":
+            return self.state.upper()
+        if not self.rps:
+            return "ERROR"
+        p99_ok = self.median(self.p99_ms) < MAX_P99_MS
+        if is_floor:
+            return "PASS" if p99_ok else "FAIL"
+        return "PASS" if p99_ok and self.median(self.ratio) >= MIN_RATIO else "FAIL"
+
+
+# --- Databases ---------------------------------------------------------------------
+
+
+def _db_config(url: str) -> dict:
+    import environ
+
+    return environ.Env.db_url_config(url)
+
+
+def _with_db_name(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(path=f"/{name}").geturl()
+
+
+class Databases:
+    """Creates and drops the bench databases on the server DATABASE_URL names
+    (PostgreSQL), or in a temporary folder (SQLite, numbers not meaningful)."""
+
+    def __init__(self, base_url: str | None, workdir: Path, allow_sqlite: bool, log):
+        self.log = log
+        self.created: list[str] = []
+        if base_url and base_url.startswith(PG_PREFIXES):
+            self.kind = "postgresql"
+            self.base_url = base_url
+            self.base_name = _db_config(base_url)["NAME"] or "campaign"
+        elif allow_sqlite:
+            self.kind = "sqlite"
+            self.workdir = workdir
+            log(
+                "WARNING: running on SQLite. Its numbers say little about a real server "
+                "(one writer, no planner worth measuring); set DATABASE_URL to a PostgreSQL server."
+            )
+        else:
+            raise BenchError(
+                "The benchmark needs PostgreSQL for meaningful numbers: set DATABASE_URL, e.g.\n"
+                "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench make bench\n"
+                "It creates <name>_bench and <name>_bench_tenth on that server and drops them afterwards; "
+                "the database named in the URL itself is never touched. "
+                "To try it on SQLite anyway, pass --allow-sqlite."
+            )
+
+    def _admin_connection(self):
+        import psycopg
+
+        config = _db_config(self.base_url)
+        return psycopg.connect(
+            dbname="postgres",
+            user=config.get("USER") or None,
+            password=config.get("PASSWORD") or None,
+            host=config.get("HOST") or None,
+            port=config.get("PORT") or None,
+            autocommit=True,
+        )
+
+    def fresh(self, suffix: str) -> str:
+        """A new, empty database; returns its URL."""
+        if self.kind == "sqlite":
+            path = self.workdir / f"bench{suffix}.sqlite3"
+            path.unlink(missing_ok=True)
+            self.created.append(str(path))
+            return f"sqlite:///{path}"
+        name = f"{self.base_name}{suffix}"
+        if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+            raise BenchError(f"Database name {name!r} must be letters, digits and underscores.")
+        with self._admin_connection() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return _with_db_name(self.base_url, name)
+
+    def drop_all(self):
+        if self.kind == "sqlite":
+            for path in self.created:
+                Path(path).unlink(missing_ok=True)
+            return
+        with self._admin_connection() as conn:
+            for name in self.created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- Processes -------------------------------------------------------------------------
+
+
+def production_env(database_url: str, var_dir: Path, port: int) -> dict:
+    """Production-like settings: DEBUG off, a generated key, manifest static files."""
+    env = dict(os.environ)
+    for name in ("EMAIL_URL", "PLAIN_STATIC", "MEDIA_ROOT", "CONN_MAX_AGE"):
+        env.pop(name, None)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL=f"http://127.0.0.1:{port}",
+        SECURE_SSL_REDIRECT="false",
+        REQUIRE_2FA="false",
+        VAR_DIR=str(var_dir),
+        DATABASE_URL=database_url,
+        CELERY_BROKER_URL="memory://",
+        EMAIL_URL="memorymail://",
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def manage(args: list[str], env: dict, *, capture: bool = False) -> str:
+    result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [*MANAGE, *args], env=env, cwd=BASE_DIR, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise BenchError(f"manage.py {' '.join(args)} failed:\n{result.stdout[-2000:]}{result.stderr[-4000:]}")
+    return result.stdout if capture else ""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, env: dict, port: int, log_path: Path):
+        self.port = port
+        self.log_file = log_path.open("w")
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                *(gunicorn, "config.wsgi:application", "--workers", "2", "--worker-class", "sync"),
+                *("--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5"),
+            ],
+            env=env,
+            cwd=BASE_DIR,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+        self.log_path = log_path
+
+    def wait_ready(self, timeout: float = 30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                status, _, _ = http_request(self.port, "GET", "/healthz")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise BenchError(f"gunicorn did not answer /healthz with 200:\n{self.log_path.read_text()[-3000:]}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log_file.close()
+
+
+# --- HTTP: the real login form ----------------------------------------------------------
+
+
+def http_request(port: int, method: str, path: str, *, cookies: dict | None = None, form: dict | None = None):
+    """One request; returns (status, headers as a list of pairs, body text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Host": f"127.0.0.1:{port}"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    body = None
+    if form is not None:
+        body = urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.getheaders(), response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def _set_cookies(headers, cookies: dict):
+    """Cookies are marked Secure with DEBUG off; over plain HTTP on localhost the
+    benchmark sends them back itself, as a TLS proxy would let a browser."""
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            pair = value.split(";", 1)[0]
+            key, _, val = pair.partition("=")
+            if val and "max-age=0" not in value.lower():
+                cookies[key.strip()] = val.strip()
+            else:
+                cookies.pop(key.strip(), None)
+
+
+class _FormParser(html.parser.HTMLParser):
+    """The inputs of the page's forms: name -> (type, value)."""
+
+    def __init__(self):
+        super().__init__()
+        self.inputs: dict[str, tuple[str, str]] = {}
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            attributes = dict(attrs)
+            if attributes.get("name"):
+                self.inputs.setdefault(
+                    attributes["name"], (attributes.get("type", "text"), attributes.get("value") or "")
+                )
+
+
+def _form_inputs(body: str) -> dict[str, tuple[str, str]]:
+    parser = _FormParser()
+    parser.feed(body)
+    return parser.inputs
+
+
+def _location(headers) -> str:
+    for name, value in headers:
+        if name.lower() == "location":
+            return urlsplit(urljoin("http://127.0.0.1/", value))._replace(scheme="", netloc="").geturl()
+    return ""
+
+
+def login(port: int, email: str, password: str, *, totp_key: str | None = None, log=print) -> dict:
+    """Sign in through the login form (and the two-factor verify step when the
+    app asks for it); returns the cookies, sessionid among them."""
+    cookies: dict[str, str] = {}
+    status, headers, body = http_request(port, "GET", "/accounts/login/")
+    if status != 200:
+        raise BenchError(f"GET /accounts/login/ answered {status}; the login page is needed to sign in.")
+    _set_cookies(headers, cookies)
+    inputs = _form_inputs(body)
+    user_field = next((name for name in ("username", "email", "login") if name in inputs), "username")
+    form = {
+        "csrfmiddlewaretoken": inputs.get("csrfmiddlewaretoken", ("", ""))[1],
+        user_field: email,
+        "password": password,
+    }
+    status, headers, body = http_request(port, "POST", "/accounts/login/", cookies=cookies, form=form)
+    _set_cookies(headers, cookies)
+    if status != 302 or "sessionid" not in cookies:
+        raise BenchError(f"Signing in as {email} failed (HTTP {status}); is the bench password accepted?")
+    # Follow redirects until a page answers; on the way, pass the two-factor step.
+    next_path = _location(headers) or "/"
+    for _ in range(5):
+        status, headers, body = http_request(port, "GET", next_path, cookies=cookies)
+        _set_cookies(headers, cookies)
+        if status not in (301, 302):
+            break
+        next_path = _location(headers)
+        if "/two-factor/verify" in next_path:
+            if not totp_key:
+                raise BenchError(f"{email} is asked for a two-factor code and has no authenticator.")
+            status, headers, body = http_request(port, "GET", next_path, cookies=cookies)
+            _set_cookies(headers, cookies)
+            inputs = _form_inputs(body)
+            code_field = next(
+                (name for name in ("code", "token", "otp_token") if name in inputs),
+                next((name for name, (kind, _) in inputs.items() if kind not in ("hidden", "submit")), "code"),
+            )
+            form = {
+                "csrfmiddlewaretoken": inputs.get("csrfmiddlewaretoken", ("", ""))[1],
+                code_field: totp_now(totp_key),
+            }
+            status, headers, body = http_request(port, "POST", next_path, cookies=cookies, form=form)
+            _set_cookies(headers, cookies)
+            if status != 302:
+                raise BenchError(f"The two-factor step refused the code for {email} (HTTP {status}).")
+            next_path = _location(headers)
+        elif "/two-factor/enrol" in next_path:
+            raise BenchError(f"{email} is asked to enrol in two-factor login; the bench could not pre-enrol it.")
+    return cookies
+
+
+def totp_now(key_hex: str) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(bytes.fromhex(key_hex), step=30, t0=0, digits=6):06d}"
+
+
+# --- wrk -------------------------------------------------------------------------------
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def parse_wrk(output: str) -> dict:
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors:.*", output)
+    total = re.search(r"(\d+) requests in", output)
+    return {
+        "rps": float(rps.group(1)) if rps else None,
+        "p99_ms": float(p99.group(1)) * _UNITS_MS[p99.group(2)] if p99 else None,
+        "non_2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(0) if errors else "",
+        "requests": int(total.group(1)) if total else 0,
+    }
+
+
+def run_wrk(port: int, path: str, cookies: dict, options: Options) -> dict:
+    wrk = shutil.which("wrk")
+    command = [wrk, f"-t{options.threads}", f"-c{options.connections}", f"-d{options.duration}s", "--latency"]
+    if cookies:
+        command += ["-H", "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items())]
+    command.append(f"http://127.0.0.1:{port}{path}")
+    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise BenchError(f"wrk failed: {result.stderr}")
+    return parse_wrk(result.stdout)
+
+
+# --- Report ----------------------------------------------------------------------------------
+
+
+def machine_info() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model or platform.processor(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "commit": commit,
+    }
+
+
+def _fmt(value, spec: str = ".1f", missing: str = "—") -> str:
+    return missing if value is None else format(value, spec)
+
+
+def job_verdicts(jobs: dict) -> list[dict]:
+    """Compare each job at full and 1/10 scale against its growth budget."""
+    full, small = jobs.get("full", {}), jobs.get("small", {})
+    rows = []
+    for name, budget in (
+        ("summaries", None),
+        ("digests", DIGEST_MAX_GROWTH),
+        ("reminder_scan", REMINDER_MAX_GROWTH),
+        ("reminders_send", None),
+    ):
+        big, little = full.get(name, {}), small.get(name, {})
+        row = {"job": name, "budget": budget, "full": big, "small": little}
+        if big.get("state") != "ok" or little.get("state") != "ok":
+            row["verdict"] = "MISSING" if "missing" in (big.get("state"), little.get("state")) else "ERROR"
+            row["note"] = big.get("note") or little.get("note") or ""
+        else:
+            row["time_ratio"] = big["seconds"] / little["seconds"] if little["seconds"] else None
+            row["query_ratio"] = big["queries"] / little["queries"] if little["queries"] else None
+            if budget is None:
+                row["verdict"] = "INFO"
+            else:
+                ok = all(ratio is not None and ratio <= budget for ratio in (row["time_ratio"], row["query_ratio"]))
+                row["verdict"] = "PASS" if ok else "FAIL"
+        rows.append(row)
+    return rows
+
+
+def render_table(report: dict) -> str:
+    lines = []
+    machine = report["machine"]
+    lines.append(
+        f"Benchmark {report['started_at']}  commit {machine['commit']}  "
+        f"{machine['cpus']} CPUs ({machine['cpu_model']})  database {report['database']}"
+    )
+    lines.append(
+        f"wrk: {report['options']['connections']} connections, {report['options']['threads']} threads, "
+        f"{report['options']['duration']} s x {report['options']['rounds']} rounds; medians. "
+        f"Budgets: ratio to /healthz >= {MIN_RATIO:.2f}, p99 < {MAX_P99_MS:.0f} ms"
+    )
+    lines.append("")
+    lines.append(f"{'page':<24} {'req/s':>8} {'ratio':>6} {'p99 ms':>8} {'queries':>7}  {'verdict':<8} note")
+    lines.append("-" * 90)
+    for page in report["pages"]:
+        is_floor = page["name"] == "healthz"
+        rps, ratio, p99 = page["median_rps"], page["median_ratio"], page["median_p99_ms"]
+        ratio_text = "1.00" if is_floor and rps else _fmt(ratio, ".2f")
+        lines.append(
+            f"{page['name']:<24} {_fmt(rps):>8} {ratio_text:>6} {_fmt(p99):>8} {_fmt(page['queries'], 'd'):>7}  "
+            f"{page['verdict']:<8} {page['note']}"
+        )
+    if report.get("jobs_table"):
+        lines.append("")
+        lines.append(
+            f"{'job':<16} {'full s':>8} {'queries':>8} {'1/10 s':>8} {'queries':>8} {'t ratio':>8} {'q ratio':>8} "
+            f"{'budget':>7}  verdict"
+        )
+        lines.append("-" * 90)
+        for row in report["jobs_table"]:
+            big, little = row["full"], row["small"]
+            lines.append(
+                f"{row['job']:<16} {_fmt(big.get('seconds'), '.3f'):>8} {_fmt(big.get('queries'), 'd'):>8} "
+                f"{_fmt(little.get('seconds'), '.3f'):>8} {_fmt(little.get('queries'), 'd'):>8} "
+                f"{_fmt(row.get('time_ratio'), '.1f'):>8} {_fmt(row.get('query_ratio'), '.1f'):>8} "
+                f"{_fmt(row['budget'], '.0f', '-'):>7}  {row['verdict']} {row.get('note', '')}"
+            )
+            extra = big.get("detail")
+            if extra:
+                lines.append(f"{'':<16} {extra}")
+    plan = report.get("reminder_scan_plan")
+    if plan:
+        lines.append("")
+        lines.append("Reminder scan query plan (full data, PostgreSQL EXPLAIN ANALYZE):")
+        lines.extend(f"  {line}" for line in plan)
+    return "\n".join(lines)
+
+
+# --- The run ------------------------------------------------------------------------------------
+
+
+def run(options: Options, log=print) -> dict:
+    if not shutil.which("wrk") and not options.skip_pages:
+        raise BenchError("wrk is not installed (Debian: apt-get install wrk).")
+    workdir = Path(tempfile.mkdtemp(prefix="campaign-bench-"))
+    databases = Databases(os.environ.get("DATABASE_URL"), workdir, options.allow_sqlite, log)
+    started_at = datetime.datetime.now().astimezone()
+    report = {
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "machine": machine_info(),
+        "database": databases.kind,
+        "options": options.__dict__,
+        "pages": [],
+        "jobs": {},
+    }
+    try:
+        port = free_port()
+        full_url = databases.fresh("_bench")
+        env = production_env(full_url, workdir / "var-full", port)
+        log(f"Migrating and generating the full data set (seed {options.seed})...")
+        t0 = time.monotonic()
+        manage(["migrate", "--noinput", "-v0"], env)
+        manage(["generate_bench_data", "--seed", str(options.seed), "--scale", "1", "-v0"], env)
+        report["generate_seconds_full"] = round(time.monotonic() - t0, 1)
+        manage(["collectstatic", "--noinput", "-v0"], env)
+        prepared = json.loads(manage(["run_bench", "--step", "prepare"], env, capture=True).strip().splitlines()[-1])
+        report["database_version"] = prepared.get("database_version")
+        if not options.skip_pages:
+            report["pages"] = bench_pages(env, port, prepared, options, workdir, log)
+        if not options.skip_jobs:
+            log("Timing the jobs on the full data...")
+            report["jobs"]["full"] = json.loads(
+                manage(["run_bench", "--step", "jobs"], env, capture=True).strip().splitlines()[-1]
+            )
+            small_url = databases.fresh("_bench_tenth")
+            small_env = production_env(small_url, workdir / "var-small", port)
+            log(f"Generating 1/{round(1 / options.small_scale)} of the data and timing the jobs again...")
+            manage(["migrate", "--noinput", "-v0"], small_env)
+            manage(
+                ["generate_bench_data", "--seed", str(options.seed), "--scale", str(options.small_scale), "-v0"],
+                small_env,
+            )
+            report["jobs"]["small"] = json.loads(
+                manage(["run_bench", "--step", "jobs"], small_env, capture=True).strip().splitlines()[-1]
+            )
+            report["jobs_table"] = job_verdicts(report["jobs"])
+            report["reminder_scan_plan"] = report["jobs"]["full"].get("reminder_scan_plan")
+    finally:
+        if not options.keep:
+            databases.drop_all()
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            log(f"Kept the databases {databases.created} and {workdir}.")
+    return report
+
+
+def bench_pages(env: dict, port: int, prepared: dict, options: Options, workdir: Path, log) -> list[dict]:
+    from campaign.bench.data import BENCH_PASSWORD, MEMBER_EMAIL, STAFF_EMAIL
+    from campaign.bench.steps import page_paths
+
+    server = Gunicorn(env, port, workdir / "gunicorn.log")
+    try:
+        server.wait_ready()
+        member = login(port, MEMBER_EMAIL, BENCH_PASSWORD, log=log)
+        member_cookie = {"sessionid": member["sessionid"]}
+        pages = [PageResult(name, path) for name, path in page_paths(prepared).items()]
+        for page in pages:
+            page.queries = prepared.get("queries", {}).get(page.name)
+        cookies_for = {page.name: member_cookie for page in pages}
+        cookies_for["healthz"] = {}
+        try:
+            staff = login(port, STAFF_EMAIL, BENCH_PASSWORD, totp_key=prepared.get("staff_totp_key"), log=log)
+            cookies_for["admin ask changelist"] = {"sessionid": staff["sessionid"]}
+        except BenchError as error:
+            pages[-1].state, pages[-1].note = "error", f"N/A: {error}"
+        # One plain request first: only pages that answer 200 are measured.
+        for page in pages:
+            if page.state != "ok":
+                continue
+            status, headers, _ = http_request(port, "GET", page.path, cookies=cookies_for[page.name])
+            if status == 404:
+                page.state, page.note = "missing", "404: page not built yet"
+            elif status != 200:
+                where = _location(headers)
+                page.state, page.note = "error", f"HTTP {status}" + (f" -> {where}" if where else "")
+        for round_number in range(1, options.rounds + 1):
+            log(f"Round {round_number} of {options.rounds}...")
+            floor = None
+            for page in pages:
+                if page.state != "ok":
+                    continue
+                measured = run_wrk(port, page.path, cookies_for[page.name], options)
+                if measured["non_2xx"] or measured["rps"] is None:
+                    page.state = "error"
+                    page.note = f"{measured['non_2xx']} non-2xx responses under load {measured['socket_errors']}"
+                    continue
+                page.rps.append(measured["rps"])
+                page.p99_ms.append(measured["p99_ms"])
+                if page.name == "healthz":
+                    floor = measured["rps"]
+                elif floor:
+                    page.ratio.append(measured["rps"] / floor)
+    finally:
+        server.stop()
+    results = []
+    for page in pages:
+        results.append(
+            {
+                "name": page.name,
+                "path": page.path,
+                "state": page.state,
+                "note": page.note,
+                "rps": page.rps,
+                "p99_ms": page.p99_ms,
+                "ratio": page.ratio,
+                "median_rps": page.median(page.rps),
+                "median_p99_ms": page.median(page.p99_ms),
+                "median_ratio": page.median(page.ratio),
+                "queries": page.queries,
+                "verdict": page.verdict(page.name == "healthz"),
+            }
+        )
+    return results
+
+
+def write_report(report: dict, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = report["started_at"].replace(":", "").replace("-", "")[:15]
+    path = directory / f"{stamp}.json"
+    path.write_text(json.dumps(report, indent=2, default=str))
+    return path

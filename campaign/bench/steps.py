@@ -1,0 +1,183 @@
+"""The parts of the benchmark that run inside Django on a bench database, as
+``run_bench --step prepare|jobs`` subprocesses of the runner. Each prints one
+line of JSON as its last line of output."""
+
+import datetime
+import importlib
+import inspect
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from campaign.bench.data import MEMBER_EMAIL, SEARCH_WORD, SHOWCASE_TITLE, STAFF_EMAIL
+
+# The jobs' service functions, by module, with the names the Jobs work may use;
+# the first that exists is timed. A job whose module or function is not there
+# yet is reported as missing, never as a pass.
+JOBS = {
+    "summaries": ("campaign.summaries", ["summaries_compile", "summaries_compile_all", "compile_summaries"]),
+    "digests": ("campaign.digests", ["digests_send", "digests_send_due", "digests_compile", "send_digests"]),
+}
+
+
+def page_paths(prepared: dict) -> dict[str, str]:
+    from urllib.parse import urlencode
+
+    filtered = urlencode({"status": "in_progress", "campaign": prepared["campaign_id"], "q": SEARCH_WORD})
+    return {
+        "healthz": "/healthz",
+        "dashboard": "/",
+        "asks": "/asks/",
+        "asks filtered+search": f"/asks/?{filtered}",
+        "ask (20 upd, 10 evid)": f"/asks/{prepared['showcase_ask_id']}/",
+        "campaign": f"/campaigns/{prepared['campaign_slug']}/",
+        "admin ask changelist": "/admin/campaign/ask/",
+    }
+
+
+def prepare() -> dict:
+    """What the runner needs to know about the generated data, a confirmed
+    authenticator for the staff user, and each page's query count."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+    from campaign.models import Ask
+
+    showcase = Ask.objects.select_related("campaign").get(title=SHOWCASE_TITLE)
+    staff = User.objects.get(email=STAFF_EMAIL)
+    device = TOTPDevice.objects.create(user=staff, name="Bench authenticator", confirmed=True)
+    prepared = {
+        "showcase_ask_id": showcase.pk,
+        "campaign_slug": showcase.campaign.slug,
+        "campaign_id": showcase.campaign_id,
+        "staff_totp_key": device.key,
+        "database_version": _database_version(),
+    }
+    prepared["queries"] = page_query_counts(prepared, User.objects.get(email=MEMBER_EMAIL))
+    return prepared
+
+
+def _database_version() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+        cursor.execute("select sqlite_version()")
+        return f"SQLite {cursor.fetchone()[0]}"
+
+
+def page_query_counts(prepared: dict, member) -> dict[str, int | None]:
+    """Queries per page for the member on the full data (the admin needs a
+    second factor the test client cannot pass here, so it is left out)."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    client.force_login(member)
+    counts = {}
+    for name, path in page_paths(prepared).items():
+        if name.startswith("admin"):
+            counts[name] = None
+            continue
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        counts[name] = len(captured) if response.status_code == 200 else None
+    return counts
+
+
+# --- Jobs ------------------------------------------------------------------------------------
+
+
+def _measure(function, **kwargs) -> dict:
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        result = function(**kwargs)
+        seconds = time.perf_counter() - started
+    measured = {"state": "ok", "seconds": round(seconds, 4), "queries": len(captured)}
+    if isinstance(result, list | tuple | set | dict):
+        measured["items"] = len(result)
+    elif isinstance(result, int):
+        measured["items"] = result
+    measured["_captured"] = captured.captured_queries
+    return measured
+
+
+def _find(module_name: str, candidates: list[str]):
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        return None, f"{module_name} not written yet"
+    for name in candidates:
+        function = getattr(module, name, None)
+        if callable(function):
+            return function, name
+    return None, f"no {' / '.join(candidates)} in {module_name}"
+
+
+def _call_kwargs(function, now) -> dict:
+    parameters = inspect.signature(function).parameters
+    return {"now": now} if "now" in parameters else {}
+
+
+def bench_now() -> datetime.datetime:
+    """Monday 10:00 UTC of this week: after the hour digests and reminders go out
+    in Europe, on the weekday the bench users take their digest."""
+    today = timezone.now().astimezone(datetime.UTC).date()
+    monday = today - datetime.timedelta(days=today.weekday())
+    return datetime.datetime.combine(monday, datetime.time(10), tzinfo=datetime.UTC)
+
+
+def jobs() -> dict:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    now = bench_now()
+    results = {"now": now.isoformat()}
+    for job, (module_name, candidates) in JOBS.items():
+        function, name = _find(module_name, candidates)
+        if function is None:
+            results[job] = {"state": "missing", "note": name}
+            continue
+        try:
+            measured = _measure(function, **_call_kwargs(function, now))
+        except Exception as error:  # a crash is a result worth printing, not a reason to stop
+            results[job] = {"state": "error", "note": f"{name}: {type(error).__name__}: {error}"[:300]}
+            continue
+        measured.pop("_captured")
+        measured["function"] = f"{module_name}.{name}"
+        results[job] = measured
+    results.update(_reminders(now))
+    return results
+
+
+def _reminders(now) -> dict:
+    try:
+        from campaign.reminders import reminders_due, reminders_send
+    except ImportError as error:
+        note = f"campaign.reminders not ready: {error}"
+        return {"reminder_scan": {"state": "missing", "note": note}, "reminders_send": {"state": "missing"}}
+    scan = _measure(reminders_due, now=now)
+    captured = scan.pop("_captured")
+    scan["function"] = "campaign.reminders.reminders_due"
+    results = {"reminder_scan": scan}
+    if connection.vendor == "postgresql":
+        results["reminder_scan_plan"] = _explain_ask_scans(captured)
+    sent = _measure(reminders_send, now=now)
+    sent.pop("_captured")
+    sent["function"] = "campaign.reminders.reminders_send"
+    results["reminders_send"] = sent
+    return results
+
+
+def _explain_ask_scans(captured: list[dict]) -> list[str]:
+    """EXPLAIN ANALYZE of the scan's reads of the ask table, as they ran."""
+    lines = []
+    with connection.cursor() as cursor:
+        for query in captured:
+            sql = query["sql"]
+            if not sql.startswith("SELECT") or 'FROM "campaign_ask"' not in sql:
+                continue
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            lines.append(f"-- {sql[:160]}...")
+            lines.extend(row[0] for row in cursor.fetchall())
+    return lines
