@@ -50,3 +50,8 @@ test: install-dev chromium lint
 
 clean:
 	rm -rf var/ $(VENV)
+
+# The performance benchmark (README "Performance"). Needs wrk and PostgreSQL in DATABASE_URL:
+# it creates <name>_bench and <name>_bench_tenth next to that database and drops them after.
+bench: install
+	$(MANAGE) run_bench
