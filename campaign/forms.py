@@ -87,7 +87,9 @@ class AskForm(forms.ModelForm):
 
 
 class StatusChangeForm(forms.Form):
-    new_status = forms.ChoiceField(label="New status", choices=AskStatus.choices)
+    new_status = forms.ChoiceField(
+        label="New status", choices=AskStatus.choices, error_messages={"required": "Choose the new status."}
+    )
     note = forms.CharField(
         label="Note",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -97,7 +99,9 @@ class StatusChangeForm(forms.Form):
 
     def __init__(self, *args, ask, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_status"].choices = [(v, label) for v, label in AskStatus.choices if v != ask.status]
+        self.fields["new_status"].choices = [("", "Choose…")] + [
+            (value, label) for value, label in AskStatus.choices if value != ask.status
+        ]
 
 
 class NoteForm(forms.Form):
