@@ -48,7 +48,7 @@ def campaign_detail(request, slug):
         "can_edit": selectors.role_grants(campaign.user_role, "edit"),
         "asks_by_target": selectors.campaign_asks_by_target(campaign),
         "members": selectors.campaign_members(campaign),
-        "recent_evidence": selectors.recent_evidence_for(request.user, campaign),
+        "recent_evidence": selectors.recent_evidence_for(request.user, campaign, limit=6),
         "evidence_count": Evidence.objects.visible_to(request.user).filter(campaign=campaign).count(),
     }
     return render(request, "campaign/campaign_detail.html", context)

@@ -40,6 +40,14 @@ def deadline_phrase(deadline: datetime.date | None, today: datetime.date | None 
 
 
 @register.filter
+def deadline_note(ask) -> str:
+    """The deadline phrase for an open ask; a closed ask is no longer “overdue”."""
+    if ask.is_closed:
+        return f"closed ({ask.get_status_display().lower()})" if ask.deadline else ""
+    return deadline_phrase(ask.deadline)
+
+
+@register.filter
 def status_badge(status: str) -> str:
     """The Bootstrap classes of a status badge."""
     return STATUS_BADGE.get(status, "text-bg-secondary")
