@@ -182,3 +182,14 @@ def test_ensure_demo_admin_says_when_the_password_file_is_gone(var_dir, capsys):
 
     assert "password was changed" in out
     assert User.objects.filter(email=DEMO_ADMIN_EMAIL).count() == 1
+
+
+def test_ensure_demo_admin_restores_admin_rights_of_an_existing_account(var_dir, capsys):
+    User.objects.create_user(DEMO_ADMIN_EMAIL, "some long password", is_active=False)
+
+    out = _ensure_admin(capsys)
+
+    admin = User.objects.get(email=DEMO_ADMIN_EMAIL)
+    assert admin.is_superuser and admin.is_staff and admin.is_active
+    assert "superuser again" in out
+    assert "password was changed" in out

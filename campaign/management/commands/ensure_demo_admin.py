@@ -42,6 +42,10 @@ class Command(BaseCommand):
             password = path.read_text().strip()
         else:
             password = None  # someone chose their own password: keep it
+        if not (admin.is_superuser and admin.is_staff and admin.is_active):
+            admin.is_superuser = admin.is_staff = admin.is_active = True
+            admin.save(update_fields=["is_superuser", "is_staff", "is_active"])
+            self.stdout.write(f"{DEMO_ADMIN_EMAIL} existed without admin rights; it is a superuser again.")
         demo_admin_join_campaigns(admin)
 
         self.stdout.write(f"Log in at {settings.SITE_URL}/ as {DEMO_ADMIN_EMAIL}")
@@ -52,3 +56,7 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Password: {password}")
+        if "accounts.middleware.RequireTwoFactorMiddleware" in settings.MIDDLEWARE:
+            self.stdout.write(
+                "Admin accounts need two-factor login: the first login asks you to set up an authenticator app."
+            )
