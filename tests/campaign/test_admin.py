@@ -12,8 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import RecoveryCode
 from campaign.demo import CHINA_SLUG
@@ -28,6 +26,7 @@ from campaign.models import (
     Update,
 )
 from tests.factories import AskFactory
+from tests.two_factor import force_login_verified
 
 # Apps whose models the project does not create rows for; their change forms are
 # checked only when a row happens to exist.
@@ -72,13 +71,8 @@ def job_records(demo, superuser):
 
 @pytest.fixture
 def admin_client(client, superuser):
-    """A superuser who has passed the second factor in this session, as the
-    admin requires once two-factor login is enforced."""
-    device = TOTPDevice.objects.create(user=superuser, name="phone", confirmed=True)
-    client.force_login(superuser)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    """A superuser who has passed the second factor, as the admin requires."""
+    force_login_verified(client, superuser)
     return client
 
 
