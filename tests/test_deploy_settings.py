@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+
+from tests.factories import UserFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,3 +94,11 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_password_validators_refuse_common_short_and_look_alike_passwords(db):
+    user = UserFactory(email="mariam.hassan@example.org", full_name="Mariam Hassan")
+    for weak in ["password123", "short1!", "mariam.hassan", "1234567890123"]:
+        with pytest.raises(ValidationError):
+            validate_password(weak, user)
+    validate_password("tram-violet-harbour-42", user)
