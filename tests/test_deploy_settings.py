@@ -19,7 +19,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, env: dict, tmp_path) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REQUIRE_2FA"}}
+    # As an operator's shell would be: none of the test run's own switches (the
+    # browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process).
+    dropped = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     base["VAR_DIR"] = str(tmp_path / "var")
     return subprocess.run(
         [sys.executable, "manage.py", *args],
