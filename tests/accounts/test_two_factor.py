@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import RecoveryCode
 from accounts.two_factor import recovery_codes_generate, recovery_codes_left
 from tests.factories import UserFactory
+from tests.two_factor import force_login_verified
 
 NOON = "2026-03-02 12:00:00+00:00"
 
@@ -239,7 +240,5 @@ def test_turning_off_needs_the_password_and_removes_codes(client, viewer, settin
 
 
 def test_the_test_helper_for_verified_sessions_opens_the_admin(client, superuser):
-    from tests.two_factor import force_login_verified
-
     force_login_verified(client, superuser)
     assert client.get("/admin/").status_code == 200
