@@ -242,3 +242,19 @@ def test_turning_off_needs_the_password_and_removes_codes(client, viewer, settin
 def test_the_test_helper_for_verified_sessions_opens_the_admin(client, superuser):
     force_login_verified(client, superuser)
     assert client.get("/admin/").status_code == 200
+
+
+def test_settings_page_shows_two_factor_status_and_the_security_actions(client, viewer, settings, clock):
+    settings.REQUIRE_2FA = False
+    client.force_login(viewer)
+    page = client.get(reverse("account_settings")).content.decode()
+    assert "Set up two-factor login" in page
+    assert reverse("logout_everywhere") in page
+
+    device = confirmed_device(viewer)
+    recovery_codes_generate(viewer)
+    verify(client, current_code(device))
+    page = client.get(reverse("account_settings")).content.decode()
+    assert "10 unused recovery codes left" in page
+    assert reverse("two_factor_recovery_regenerate") in page
+    assert reverse("two_factor_disable") in page
