@@ -258,3 +258,16 @@ def test_settings_page_shows_two_factor_status_and_the_security_actions(client, 
     assert "10 unused recovery codes left" in page
     assert reverse("two_factor_recovery_regenerate") in page
     assert reverse("two_factor_disable") in page
+
+
+def test_password_login_then_code_lands_on_the_dashboard(client, staff, clock):
+    device = confirmed_device(staff)
+    response = client.post(
+        reverse("login"), {"username": staff.email, "password": "correct horse battery staple"}, follow=True
+    )
+    assert response.redirect_chain[-1][0].startswith(reverse("two_factor_verify"))
+    assert "Enter your code" in response.content.decode()
+    next_url = response.redirect_chain[-1][0].split("next=")[1]
+    response = client.post(reverse("two_factor_verify") + f"?next={next_url}", {"code": current_code(device)})
+    assert response["Location"] == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
