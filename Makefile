@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # A local trial runs with DEBUG on unless told otherwise (production sets DEBUG=false).
 export DEBUG ?= true
 
-.PHONY: run test install install-dev chromium lint migrate demo bench clean
+.PHONY: run test install install-dev chromium lint audit migrate demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,27 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install-dev chromium lint
+# pip-audit asks PyPI's vulnerability data about every pinned package. A known
+# vulnerability fails the build; an audit that could not run (no network, PyPI
+# unreachable) is reported loudly and does not fail it, but never reads as a pass.
+audit: install-dev
+	@mkdir -p var && rm -f var/pip-audit.json
+	@$(BIN)/pip-audit -r requirements.txt -r requirements-dev.txt --no-deps --disable-pip --progress-spinner off \
+		--format json --output var/pip-audit.json 2>var/pip-audit.log; status=$$?; \
+	if [ -s var/pip-audit.json ] && grep -q '"vulns": \[{' var/pip-audit.json; then \
+		echo "pip-audit: KNOWN VULNERABILITIES in pinned dependencies:" >&2; \
+		$(BIN)/python -c 'import json, sys; d = json.load(open(sys.argv[1])); [print("  %s %s: %s (fixed in: %s)" % (p["name"], p["version"], v["id"], ", ".join(v["fix_versions"]) or "no release yet"), file=sys.stderr) for p in d["dependencies"] for v in p.get("vulns", [])]' var/pip-audit.json; \
+		exit 1; \
+	elif [ $$status -ne 0 ] || [ ! -s var/pip-audit.json ]; then \
+		echo "!!!!!! pip-audit could NOT run: dependencies were NOT audited (network down?)." >&2; \
+		echo "!!!!!! $$(grep -v '^WARNING' var/pip-audit.log | tail -n 1)" >&2; \
+	elif grep -q '"skip_reason"' var/pip-audit.json; then \
+		echo "!!!!!! pip-audit could NOT audit $$(grep -o '"skip_reason"' var/pip-audit.json | wc -l) package(s): PyPI's vulnerability data was unreachable. NOT a pass; see var/pip-audit.json." >&2; \
+	else \
+		echo "pip-audit: no known vulnerabilities in the pinned dependencies."; \
+	fi
+
+test: install-dev chromium lint audit
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
 

@@ -256,6 +256,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Forms and front end -----------------------------------------------------
 
+# Django 6's default, opted into now: a URL typed without a scheme becomes https://.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}  # Bootstrap's name for messages.ERROR
