@@ -30,9 +30,6 @@ MAX_ATTEMPTS = 10
 FIRST_RETRY = datetime.timedelta(minutes=1)
 LONGEST_RETRY = datetime.timedelta(hours=6)
 
-# Errors after which the connection cannot be trusted for the rest of the batch.
-CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, OSError)
-
 
 @dataclass
 class DeliveryResult:
@@ -110,9 +107,13 @@ def _is_permanent(error: Exception) -> bool:
 
 
 def _breaks_connection(error: Exception) -> bool:
-    if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421:
-        return True  # "service not available, closing transmission channel"
-    return isinstance(error, CONNECTION_ERRORS) and not isinstance(error, smtplib.SMTPResponseException)
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code == 421  # "service not available, closing transmission channel"
+    if isinstance(error, smtplib.SMTPException):
+        return False  # a refusal of this message; smtplib has reset the session (SMTPException is an OSError)
+    return isinstance(error, OSError)
 
 
 def _mark_sent(row: OutboundEmail, now: datetime.datetime) -> None:

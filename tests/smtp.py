@@ -8,7 +8,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -61,10 +60,9 @@ class RecordingHandler:
             server.transport.close()
             return "421 4.3.0 Going away"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), message, self._session_id(session))
-            )
+        received = Received(envelope.mail_from, list(envelope.rcpt_tos), message, self._session_id(session))
+        with self.lock:  # _session_id takes the lock itself: it is not re-entrant
+            self.messages.append(received)
         return "250 Message accepted for delivery"
 
     @property
@@ -87,9 +85,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server(settings):
-    """A running SMTP server; Django's email settings point at it."""
+def running_smtp_server(settings):
+    """A running SMTP server with Django's email settings pointing at it; a
+    test module makes it a fixture with ``yield from running_smtp_server(settings)``."""
     handler = RecordingHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)

@@ -1,0 +1,135 @@
+"""Delivery of queued email to a real SMTP server (aiosmtpd on 127.0.0.1)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from campaign.models import OutboundEmail
+from campaign.outbox import email_deliver_all, email_deliver_pending
+from tests.factories import UserFactory
+from tests.smtp import running_smtp_server
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def smtp_server(settings):
+    yield from running_smtp_server(settings)
+
+
+def queue(count, *, to=None, **extra):
+    rows = []
+    for index in range(count):
+        user = UserFactory(email=to or f"reader{index}@example.org")
+        rows.append(
+            OutboundEmail.objects.create(
+                dedupe_key=f"test:{user.pk}:{index}",
+                kind="test",
+                user=user,
+                to=user.email,
+                subject=f"Message {index}",
+                body_text=f"Plain text {index}",
+                body_html=f"<p>HTML {index}</p>",
+                headers={"List-Unsubscribe": "<http://localhost:8000/accounts/settings/>"},
+                **extra,
+            )
+        )
+    return rows
+
+
+def states():
+    return dict(OutboundEmail.objects.values_list("to", "state"))
+
+
+def test_a_batch_goes_out_over_one_smtp_connection(smtp_server, settings):
+    settings.EMAIL_BATCH_SIZE = 50
+    queue(12)
+    result = email_deliver_pending()
+    assert len(result.sent) == 12
+    assert len(smtp_server.messages) == 12
+    assert smtp_server.connections == 1
+    received = smtp_server.to("reader3@example.org")[0]
+    assert received.message["Subject"] == "Message 3"
+    assert received.message["List-Unsubscribe"] == "<http://localhost:8000/accounts/settings/>"
+    assert received.text.strip() == "Plain text 3"
+    assert received.html.strip() == "<p>HTML 3</p>"
+    assert set(states().values()) == {"sent"}
+
+
+def test_batches_of_the_configured_size_each_use_one_connection(smtp_server, settings):
+    settings.EMAIL_BATCH_SIZE = 5
+    queue(12)
+    email_deliver_all()
+    assert len(smtp_server.messages) == 12
+    assert smtp_server.connections == 3
+
+
+def test_a_refused_recipient_is_recorded_and_the_others_still_get_theirs(smtp_server):
+    queue(3)
+    smtp_server.refuse.add("reader1@example.org")
+    result = email_deliver_pending()
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == ["reader0@example.org", "reader2@example.org"]
+    refused = OutboundEmail.objects.get(to="reader1@example.org")
+    assert refused.state == "failed"
+    assert "550" in refused.last_error
+    assert refused.attempts == 1
+    assert len(result.failed) == 1 and len(result.sent) == 2
+
+
+def test_a_dropped_connection_is_retried_later_without_duplicates(smtp_server):
+    queue(3)
+    smtp_server.drop_next = 1
+    result = email_deliver_pending()
+    assert smtp_server.messages == []
+    assert result.sent == []
+    first = OutboundEmail.objects.get(to="reader0@example.org")
+    assert first.state == "pending" and first.attempts == 1 and "SMTPServerDisconnected" in first.last_error
+    assert first.next_attempt_at > timezone.now()
+    # The rest of the batch was untouched and goes out on the next run, over a new connection.
+    email_deliver_pending()
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == ["reader1@example.org", "reader2@example.org"]
+    # Nothing is due until the backoff has passed; then the first message goes out once.
+    assert email_deliver_pending().sent == []
+    email_deliver_pending(now=timezone.now() + datetime.timedelta(minutes=2))
+    assert email_deliver_pending(now=timezone.now() + datetime.timedelta(hours=1)).sent == []
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [
+        "reader0@example.org",
+        "reader1@example.org",
+        "reader2@example.org",
+    ]
+    assert set(states().values()) == {"sent"}
+
+
+def test_an_unreachable_server_keeps_every_message_for_later(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    queue(2)
+    result = email_deliver_pending()
+    assert len(result.retrying) == 2
+    assert set(states().values()) == {"pending"}
+    assert all(row.attempts == 1 and row.last_error for row in OutboundEmail.objects.all())
+
+
+def test_after_the_last_attempt_a_message_is_marked_failed(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    [row] = queue(1)
+    OutboundEmail.objects.filter(pk=row.pk).update(attempts=9)
+    email_deliver_pending()
+    assert OutboundEmail.objects.get(pk=row.pk).state == "failed"
+
+
+def test_a_message_stuck_in_sending_is_reclaimed_after_15_minutes(smtp_server):
+    [row] = queue(1)
+    OutboundEmail.objects.filter(pk=row.pk).update(state="sending", claimed_at=timezone.now())
+    assert email_deliver_pending().sent == []
+    assert email_deliver_pending(now=timezone.now() + datetime.timedelta(minutes=16)).sent == [row.pk]
+    assert len(smtp_server.messages) == 1
+
+
+def test_sent_messages_are_not_sent_again(smtp_server):
+    queue(2)
+    email_deliver_all()
+    email_deliver_all()
+    assert len(smtp_server.messages) == 2
