@@ -195,3 +195,31 @@ def test_viewer_cannot_pick_a_campaign_they_only_view_when_recording(client, vie
 
     campaign_select = html.split('id="id_campaign"')[1].split("</select>")[0]
     assert campaign.title not in campaign_select
+
+
+def test_pages_have_no_inline_script_style_or_event_handler(client, editor, ask, campaign):
+    """The Content-Security-Policy refuses inline code, so none may be needed."""
+    import re
+
+    client.force_login(editor)
+    urls = [
+        reverse("dashboard"),
+        reverse("campaign_list"),
+        reverse("campaign_detail", args=[campaign.slug]),
+        reverse("ask_list"),
+        reverse("ask_create"),
+        reverse("ask_detail", args=[ask.pk]),
+        reverse("ask_edit", args=[ask.pk]),
+        reverse("ask_status", args=[ask.pk]),
+        reverse("evidence_add", args=[ask.pk]),
+        reverse("account_settings"),
+        reverse("password_change"),
+    ]
+    for url in urls:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+        assert not re.search(r"<style|\sstyle=", html), url
+        assert not re.search(r"\son[a-z]+=", html), url
