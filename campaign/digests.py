@@ -1,0 +1,293 @@
+"""Email digests: per user, daily or weekly at the hour they chose in their own
+time zone, what happened in the campaigns they belong to.
+
+A digest covers the 24 hours (daily) or 7 days (weekly) before its scheduled
+time, and goes out in the first hourly run at or after that time. A ``Digest``
+row, unique per user and period, is written with its outbox email in one
+transaction, so a retried or doubled run never sends twice.
+
+Data is loaded per batch of users, not per user: a handful of queries fetch
+every membership, ask, status change and piece of evidence the batch needs.
+Confidential evidence is never loaded at all, so it cannot reach an email.
+"""
+
+import datetime
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.models import User
+from campaign.emails import absolute_url, digest_email_build, email_render
+from campaign.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Ask,
+    AskStatus,
+    Campaign,
+    Digest,
+    Evidence,
+    Membership,
+    OutboundEmail,
+    Update,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+DEADLINES_AHEAD_DAYS = 14
+PERIOD_LENGTH = {User.DigestFrequency.DAILY: 1, User.DigestFrequency.WEEKLY: 7}
+
+
+def digest_period(user, now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime] | None:
+    """The period of the digest due for ``user`` at ``now``, or None.
+
+    The period ends at the user's chosen hour today (local time) and starts at
+    the same wall-clock time 1 or 7 days before, so daylight saving changes
+    leave no gap between periods."""
+    days = PERIOD_LENGTH.get(user.digest_frequency)
+    if days is None:
+        return None
+    local = now.astimezone(user.zone)
+    if local.hour < user.digest_hour:
+        return None
+    if days == 7 and local.weekday() != user.digest_weekday:
+        return None
+    at = datetime.time(user.digest_hour)
+    end = datetime.datetime.combine(local.date(), at, tzinfo=user.zone)
+    start = datetime.datetime.combine(local.date() - datetime.timedelta(days=days), at, tzinfo=user.zone)
+    return start, end
+
+
+@dataclass
+class DueDigest:
+    user: User
+    start: datetime.datetime
+    end: datetime.datetime
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+
+    @property
+    def dedupe_key(self) -> str:
+        utc = datetime.UTC
+        return f"digest:{self.user.pk}:{self.start.astimezone(utc):%Y%m%dT%H%M}:{self.end.astimezone(utc):%Y%m%dT%H%M}"
+
+    def __str__(self):
+        return f"{self.user.email}: {self.subject}"
+
+
+def _in(moment, start, end) -> bool:
+    return start <= moment < end
+
+
+class BatchData:
+    """Everything the digests of one batch of users need, in a fixed number of queries."""
+
+    def __init__(self, due: list[DueDigest]):
+        user_ids = [item.user.pk for item in due]
+        self.window_start = min(item.start for item in due)
+        self.window_end = max(item.end for item in due)
+        latest_today = max(timezone.localdate(item.end, item.user.zone) for item in due)
+
+        self.memberships = defaultdict(list)
+        memberships = Membership.objects.filter(user_id__in=user_ids).exclude(campaign__status=Campaign.Status.CLOSED)
+        for membership in memberships.select_related("campaign").order_by("campaign__title"):
+            self.memberships[membership.user_id].append(membership)
+        campaign_ids = {m.campaign_id for ms in self.memberships.values() for m in ms}
+
+        self.status_counts = defaultdict(Counter)
+        counts = Ask.objects.filter(campaign_id__in=campaign_ids).values_list("campaign_id", "status")
+        for campaign_id, status, count in counts.annotate(n=Count("id")).order_by():
+            self.status_counts[campaign_id][status] = count
+
+        self.changes = defaultdict(list)
+        updates = (
+            Update.objects.filter(
+                ask__campaign_id__in=campaign_ids, created_at__gte=self.window_start, created_at__lt=self.window_end
+            )
+            .exclude(new_status="")
+            .select_related("ask", "author")
+            .order_by("created_at", "id")
+        )
+        for update in updates:
+            self.changes[update.ask.campaign_id].append(update)
+
+        self.new_asks = defaultdict(list)
+        created = Ask.objects.filter(
+            campaign_id__in=campaign_ids, created_at__gte=self.window_start, created_at__lt=self.window_end
+        ).select_related("owner")
+        for ask in created.order_by("created_at", "id"):
+            self.new_asks[ask.campaign_id].append(ask)
+
+        self.new_evidence = defaultdict(list)
+        # Confidential evidence is excluded here, in the query: no email ever sees it.
+        evidence = Evidence.objects.not_confidential().filter(
+            campaign_id__in=campaign_ids, added_at__gte=self.window_start, added_at__lt=self.window_end
+        )
+        for piece in evidence.order_by("added_at", "id"):
+            self.new_evidence[piece.campaign_id].append(piece)
+
+        self.dated_open_asks = defaultdict(list)
+        dated = Ask.objects.filter(
+            campaign_id__in=campaign_ids,
+            status__in=OPEN_STATUSES,
+            deadline__lte=latest_today + datetime.timedelta(days=DEADLINES_AHEAD_DAYS),
+        ).select_related("owner")
+        for ask in dated.order_by("deadline", "id"):
+            self.dated_open_asks[ask.campaign_id].append(ask)
+
+    def campaign_section(self, membership: Membership, item: DueDigest) -> dict:
+        campaign, start, end = membership.campaign, item.start, item.end
+        today = timezone.localdate(end, item.user.zone)
+        counts = self.status_counts[campaign.pk]
+        total = sum(counts.values())
+        closed = sum(counts[status] for status in CLOSED_STATUSES)
+        changes = [update for update in self.changes[campaign.pk] if _in(update.created_at, start, end)]
+        new_asks = [ask for ask in self.new_asks[campaign.pk] if _in(ask.created_at, start, end)]
+        new_evidence = [piece for piece in self.new_evidence[campaign.pk] if _in(piece.added_at, start, end)]
+        dated = self.dated_open_asks[campaign.pk]
+        return {
+            "campaign": campaign,
+            "url": absolute_url(campaign.get_absolute_url()),
+            "total_asks": total,
+            "open_asks": total - closed,
+            "met": counts[AskStatus.MET],
+            "partially_met": counts[AskStatus.PARTIALLY_MET],
+            "changes": [
+                {
+                    "update": update,
+                    "ask": update.ask,
+                    "url": absolute_url(update.ask.get_absolute_url()),
+                    "old": AskStatus(update.old_status).label if update.old_status else "—",
+                    "new": AskStatus(update.new_status).label,
+                }
+                for update in changes
+            ],
+            "new_asks": [{"ask": ask, "url": absolute_url(ask.get_absolute_url())} for ask in new_asks],
+            "new_evidence": new_evidence,
+            "deadlines": [
+                {"ask": ask, "url": absolute_url(ask.get_absolute_url()), "days": (ask.deadline - today).days}
+                for ask in dated
+                if 0 <= (ask.deadline - today).days <= DEADLINES_AHEAD_DAYS
+            ],
+            "overdue": [
+                {"ask": ask, "url": absolute_url(ask.get_absolute_url()), "days": (today - ask.deadline).days}
+                for ask in dated
+                if ask.deadline < today
+            ],
+            "news": len(changes) + len(new_asks) + len(new_evidence),
+        }
+
+
+def _period_label(item: DueDigest) -> str:
+    zone = item.user.zone
+    start, end = timezone.localtime(item.start, zone), timezone.localtime(item.end, zone)
+    if item.user.digest_frequency == User.DigestFrequency.DAILY:
+        return date_format(end, "j F Y")
+    return f"{date_format(start, 'j F')} – {date_format(end, 'j F Y')}"
+
+
+def digest_render(item: DueDigest, data: BatchData) -> bool:
+    """Fill in the digest's subject and bodies; False when there is nothing to send."""
+    sections = [data.campaign_section(membership, item) for membership in data.memberships[item.user.pk]]
+    news = sum(section["news"] for section in sections)
+    if not sections or (news == 0 and not item.user.digest_when_quiet):
+        return False
+    context = {
+        "frequency": item.user.get_digest_frequency_display(),
+        "period": _period_label(item),
+        "period_start": timezone.localtime(item.start, item.user.zone),
+        "period_end": timezone.localtime(item.end, item.user.zone),
+        "sections": sections,
+        "news": news,
+        "overdue": sum(len(section["overdue"]) for section in sections),
+        "digests_url": absolute_url("/digests/"),
+    }
+    rendered = email_render("digest", {"user": item.user, **context})
+    item.subject, item.text, item.html = rendered.subject, rendered.text, rendered.html
+    return True
+
+
+def _digest_row(item: DueDigest, email: OutboundEmail) -> Digest:
+    return Digest(
+        user=item.user,
+        frequency=item.user.digest_frequency,
+        period_start=item.start,
+        period_end=item.end,
+        subject=item.subject,
+        body_text=item.text,
+        body_html=item.html,
+        email=email,
+    )
+
+
+def _email(item: DueDigest) -> OutboundEmail:
+    return digest_email_build(user=item.user, dedupe_key=item.dedupe_key, rendered=item)
+
+
+def _write(items: list[DueDigest]) -> list[Digest]:
+    """Write the batch's digests and their emails together; on a clash with a
+    concurrent run, fall back to one at a time so each is written once."""
+    try:
+        with transaction.atomic():
+            emails = OutboundEmail.objects.bulk_create([_email(item) for item in items])
+            return Digest.objects.bulk_create(
+                [_digest_row(item, email) for item, email in zip(items, emails, strict=True)]
+            )
+    except IntegrityError:
+        logger.info("Another run wrote some of these digests; writing the rest one by one.")
+    written = []
+    for item in items:
+        try:
+            with transaction.atomic():
+                email = _email(item)
+                email.save()
+                digest = _digest_row(item, email)
+                digest.save()
+        except IntegrityError:
+            continue  # the other run sent this one
+        written.append(digest)
+    return written
+
+
+def _batches(now: datetime.datetime):
+    users = User.objects.filter(is_active=True).exclude(digest_frequency=User.DigestFrequency.OFF).exclude(email="")
+    last_pk = 0
+    while True:
+        batch = list(users.filter(pk__gt=last_pk).order_by("pk")[:BATCH_SIZE])
+        if not batch:
+            return
+        last_pk = batch[-1].pk
+        due = [DueDigest(user, *period) for user in batch if (period := digest_period(user, now))]
+        if due:
+            yield due
+
+
+def _not_yet_sent(due: list[DueDigest]) -> list[DueDigest]:
+    sent = set(
+        Digest.objects.filter(
+            user_id__in=[item.user.pk for item in due], period_end__in={item.end for item in due}
+        ).values_list("user_id", "period_start", "period_end")
+    )
+    return [item for item in due if (item.user.pk, item.start, item.end) not in sent]
+
+
+def digests_send(*, now: datetime.datetime | None = None, dry_run: bool = False) -> list:
+    """Queue every digest due at ``now``; returns the Digest rows written (or,
+    with ``dry_run``, the digests that would be)."""
+    now = now or timezone.now()
+    results = []
+    for due in _batches(now):
+        due = _not_yet_sent(due)
+        if not due:
+            continue
+        data = BatchData(due)
+        ready = [item for item in due if digest_render(item, data)]
+        if ready:
+            results.extend(ready if dry_run else _write(ready))
+    return results
