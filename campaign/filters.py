@@ -4,7 +4,10 @@ the same GET parameters, so an export holds exactly the rows on screen."""
 import django_filters
 from django import forms
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from campaign.models import Ask, AskStatus, Campaign, Target
 from campaign.selectors import visible_evidence_reference_match
@@ -37,10 +40,33 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class QuickSelect(forms.Select):
+    """A select whose options are joined in Python: Django renders each option
+    through two templates, which costs ~15 ms for the 200 targets of a busy
+    organisation, on every ask list request."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
 class AskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_text")
-    campaign = django_filters.ModelChoiceFilter(queryset=Campaign.objects.none(), empty_label="All campaigns")
-    target = django_filters.ModelChoiceFilter(queryset=Target.objects.none(), empty_label="All targets")
+    campaign = django_filters.ModelChoiceFilter(
+        queryset=Campaign.objects.none(), empty_label="All campaigns", widget=QuickSelect
+    )
+    target = django_filters.ModelChoiceFilter(
+        queryset=Target.objects.none(), empty_label="All targets", widget=QuickSelect
+    )
     status = django_filters.ChoiceFilter(choices=AskStatus.choices, empty_label="Any status")
     priority = django_filters.ChoiceFilter(choices=Ask.Priority.choices, empty_label="Any priority")
     mine = django_filters.BooleanFilter(label="Only asks I own", method="filter_mine", widget=forms.CheckboxInput)

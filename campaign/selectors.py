@@ -8,10 +8,11 @@ non-member learns nothing; a 403 when they may see it but their role is too low.
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 
 from campaign.models import (
+    CLOSED_STATUSES,
     NEED_RANK,
     ROLE_RANK,
     Ask,
@@ -95,12 +96,23 @@ def recent_evidence_for(user, campaign: Campaign, limit: int = 10) -> list[Evide
     )
 
 
-def campaign_asks_by_target(campaign: Campaign) -> list[tuple]:
-    """[(target, [asks...]), ...] in target name order; one query."""
+CAMPAIGN_PAGE_ASKS = 50
+
+
+def campaign_asks_by_target(campaign: Campaign, limit: int = CAMPAIGN_PAGE_ASKS) -> tuple[list[tuple], int]:
+    """The campaign's most pressing asks, open ones first by deadline, grouped
+    [(target, [asks...]), ...] in target name order, and the number of asks in
+    all. At most ``limit`` rows: a campaign of years has hundreds of asks, and the
+    full, filterable list is /asks/?campaign=<id>. Two queries."""
+    asks = list(
+        campaign.asks.select_related("target", "owner")
+        .annotate(is_closed_rank=Q(status__in=CLOSED_STATUSES))
+        .order_by("is_closed_rank", F("deadline").asc(nulls_last=True), "id")[:limit]
+    )
     groups: dict = {}
-    for ask in campaign.asks.select_related("target", "owner").order_by("target__name", "deadline", "id"):
+    for ask in sorted(asks, key=lambda ask: ask.target.name):
         groups.setdefault(ask.target, []).append(ask)
-    return list(groups.items())
+    return list(groups.items()), campaign.asks.count()
 
 
 def campaign_members(campaign: Campaign) -> list[Membership]:

@@ -43,10 +43,13 @@ def campaign_list(request):
 @require_GET
 def campaign_detail(request, slug):
     campaign = selectors.get_campaign_for(request.user, slug)
+    asks_by_target, ask_count = selectors.campaign_asks_by_target(campaign)
     context = {
         "campaign": campaign,
         "can_edit": selectors.role_grants(campaign.user_role, "edit"),
-        "asks_by_target": selectors.campaign_asks_by_target(campaign),
+        "asks_by_target": asks_by_target,
+        "ask_count": ask_count,
+        "asks_shown": sum(len(asks) for _, asks in asks_by_target),
         "members": selectors.campaign_members(campaign),
         "recent_evidence": selectors.recent_evidence_for(request.user, campaign, limit=6),
         "evidence_count": Evidence.objects.visible_to(request.user).filter(campaign=campaign).count(),
