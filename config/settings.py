@@ -188,7 +188,8 @@ USE_TZ = True
 # --- Static and uploaded files -----------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "staticfiles")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request without it
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 # No MEDIA_URL route is served: uploads go out only through the permission-checked
@@ -256,8 +257,6 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Forms and front end -----------------------------------------------------
 
-# Django 6's default, opted into now: a URL typed without a scheme becomes https://.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}  # Bootstrap's name for messages.ERROR
