@@ -6,11 +6,13 @@ non-member learns nothing; a 403 when they may see it but their role is too low.
 """
 
 import datetime
+from operator import attrgetter
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import Http404
 
+from campaign.history import ask_history_entries
 from campaign.models import (
     CLOSED_STATUSES,
     NEED_RANK,
@@ -79,8 +81,10 @@ def asks_for_list(user):
     return Ask.objects.visible_to(user).select_related(*ASK_LIST_RELATED)
 
 
-def ask_timeline(ask: Ask) -> list[Update]:
-    return list(ask.updates.select_related("author"))
+def ask_timeline(ask: Ask) -> list:
+    """The ask's Updates merged with its field-level audit history, newest first."""
+    entries = [*ask.updates.select_related("author"), *ask_history_entries(ask)]
+    return sorted(entries, key=attrgetter("created_at"), reverse=True)
 
 
 def ask_evidence_for(user, ask: Ask) -> list[Evidence]:

@@ -62,3 +62,16 @@ def test_long_history_costs_a_fixed_number_of_queries(campaign, target, lead, ed
         entries = ask_history_entries(ask)
     assert len(entries) == 1 + 30 * 2  # created, then a deadline and an owner change per edit
     assert len(queries) <= 4
+
+
+def test_ask_page_timeline_shows_field_changes_beside_updates(client, ask, lead, viewer):
+    edit(ask, lead, deadline=datetime.date(2027, 1, 31))
+    ask_change_status(ask=ask, new_status="in_progress", author=lead, note="Meeting held with OHCHR.")
+
+    client.force_login(viewer)
+    page = client.get(ask.get_absolute_url()).content.decode()
+
+    assert "Deadline: <del>" in page and "<ins>2027-01-31</ins>" in page
+    assert "Meeting held with OHCHR." in page
+    # Newest first: the status change was made after the deadline edit.
+    assert page.index("Meeting held with OHCHR.") < page.index("<ins>2027-01-31</ins>")
