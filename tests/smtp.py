@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -100,3 +101,9 @@ def running_smtp_server(settings):
     handler.port = port
     yield handler
     controller.stop()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """The server as a fixture, for modules that import it (tests/test_faults.py)."""
+    yield from running_smtp_server(settings)
