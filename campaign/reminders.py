@@ -71,13 +71,34 @@ def _deadline_candidates(now: datetime.datetime):
     someone, somewhere, today; the (status, deadline) index serves it."""
     utc_today = now.astimezone(datetime.UTC).date()
     soonest, latest = utc_today - ZONE_SPREAD, utc_today + ZONE_SPREAD
-    upcoming = [soonest + datetime.timedelta(days=offset) for offset in (0, *LEAD_TIMES)]
-    upcoming = {
-        day + datetime.timedelta(days=shift) for day in upcoming for shift in range((latest - soonest).days + 1)
-    }
-    return Ask.objects.filter(
-        Q(deadline__in=upcoming) | Q(deadline__lt=latest), status__in=OPEN_STATUSES, owner__isnull=False
-    ).select_related("owner", "campaign")
+    local_days = [soonest + datetime.timedelta(days=shift) for shift in range((latest - soonest).days + 1)]
+    deadlines = {day + datetime.timedelta(days=offset) for day in local_days for offset in (0, *LEAD_TIMES)}
+    deadlines |= _overdue_deadlines(local_days)
+    return Ask.objects.filter(deadline__in=deadlines, status__in=OPEN_STATUSES, owner__isnull=False).select_related(
+        "owner", "campaign"
+    )
+
+
+def _overdue_deadlines(local_days) -> set[datetime.date]:
+    """The past deadlines due an overdue reminder on one of ``local_days``: 1, 8,
+    15 ... days before it. Listing them, rather than asking for every deadline in
+    the past, lets the scan read only the due rows through the (status, deadline)
+    index, however many asks have long been overdue."""
+    oldest = (
+        Ask.objects.filter(status__in=OPEN_STATUSES, owner__isnull=False, deadline__isnull=False)
+        .order_by("deadline")
+        .values_list("deadline", flat=True)
+        .first()
+    )
+    if oldest is None:
+        return set()
+    dates = set()
+    for day in local_days:
+        deadline = day - datetime.timedelta(days=1)
+        while deadline >= oldest:
+            dates.add(deadline)
+            deadline -= datetime.timedelta(days=7)
+    return dates
 
 
 def _stale_candidates(now: datetime.datetime):

@@ -193,7 +193,7 @@ def test_reminder_queries_do_not_grow_with_the_number_of_asks(
     with time_machine.travel(at(2026, 3, 21), tick=False):
         from campaign.reminders import reminders_due
 
-        with django_assert_max_num_queries(5):
+        with django_assert_max_num_queries(6):
             due = reminders_due()
     assert len(due) == 60
 
@@ -223,3 +223,17 @@ def test_two_concurrent_runs_send_each_reminder_once(campaign, target, editor, l
     assert errors == []
     assert sum(results) == 10  # 5 asks × (owner + lead)
     assert Reminder.objects.count() == OutboundEmail.objects.count() == 10
+
+
+def test_long_overdue_asks_are_read_only_on_their_weekly_reminder_day(campaign, target, editor):
+    """The scan lists due deadlines instead of reading every overdue ask each hour."""
+    from campaign.reminders import _deadline_candidates, reminders_due
+
+    AskFactory(campaign=campaign, target=target, owner=editor, deadline=datetime.date(2025, 3, 4))
+    due_today = AskFactory(campaign=campaign, target=target, owner=editor, deadline=datetime.date(2025, 3, 7))
+    now = at(2026, 3, 21)
+    with time_machine.travel(now, tick=False):
+        # 2025-03-07 is 379 days before 2026-03-21: 1 + 7 × 54, a weekly reminder day;
+        # 2025-03-04 is three days off it (even allowing for time zones) and is not read.
+        assert list(_deadline_candidates(now)) == [due_today]
+        assert [(item.ask.pk, item.kind) for item in reminders_due()] == [(due_today.pk, "overdue_379")]
