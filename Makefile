@@ -33,6 +33,7 @@ migrate: install
 	$(MANAGE) migrate --noinput
 
 demo: migrate
+	$(MANAGE) setup_schedule
 	$(MANAGE) load_ishr_demo
 	$(MANAGE) ensure_demo_admin
 
