@@ -172,12 +172,20 @@ def campaign_progress(user) -> list[dict]:
     return progress
 
 
-def visible_evidence_reference_match(user, text: str):
+def visible_evidence_reference_match(user, text: str, *, campaign_ids=None):
     """A Q over asks whose *visible* evidence mentions ``text`` in its reference;
-    confidential evidence never matches for someone who may not see it."""
-    evidence_ids = Evidence.objects.visible_to(user).filter(reference__icontains=text).values("id")
+    confidential evidence never matches for someone who may not see it.
+
+    ``campaign_ids``, a list of the campaigns in scope (those the list is
+    filtered to, or all the user sees), lets the database read only those
+    campaigns' evidence through its campaign index: a reference search cannot
+    use an index, and without the literal ids PostgreSQL scans every evidence
+    row of every campaign (~17 ms at 60,000 items, twice per page with the count)."""
+    evidence = Evidence.objects.visible_to(user).filter(reference__icontains=text)
+    if campaign_ids is not None:
+        evidence = evidence.filter(campaign_id__in=campaign_ids)
     # Through the link table, so an ask with two matching items is listed once.
-    return Q(pk__in=Evidence.asks.through.objects.filter(evidence_id__in=evidence_ids).values("ask_id"))
+    return Q(pk__in=Evidence.asks.through.objects.filter(evidence_id__in=evidence.values("id")).values("ask_id"))
 
 
 def editable_campaigns(user):
