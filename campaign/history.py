@@ -5,6 +5,7 @@ Status changes are left out by default: each already has its Update, with the
 note saying why, on the same timeline.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -79,6 +80,9 @@ def ask_history_entries(ask: Ask, *, include_status: bool = False) -> list[Histo
                 changes.append((record, FieldChange(field, old, new)))
     names = _foreign_key_names(change for _, change in changes if change)
     entries = [_entry(record, change, names) for record, change in changes]
+    if entries and entries[0].kind == "created" and ask.created_at < entries[0].when:
+        # An ask recorded after the fact (an import, the demo) says when it was really made.
+        entries[0] = dataclasses.replace(entries[0], when=ask.created_at)
     entries.reverse()
     return entries
 

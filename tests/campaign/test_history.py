@@ -75,3 +75,12 @@ def test_ask_page_timeline_shows_field_changes_beside_updates(client, ask, lead,
     assert "Meeting held with OHCHR." in page
     # Newest first: the status change was made after the deadline edit.
     assert page.index("Meeting held with OHCHR.") < page.index("<ins>2027-01-31</ins>")
+
+
+def test_an_ask_recorded_after_the_fact_shows_its_real_creation_date(campaign, target, lead):
+    made_on = timezone.now() - datetime.timedelta(days=900)
+    ask = AskFactory(campaign=campaign, target=target, created_at=made_on)
+
+    created = ask_history_entries(ask)[-1]
+
+    assert (created.kind, created.when) == ("created", made_on)
