@@ -36,6 +36,7 @@ demo: migrate
 	$(MANAGE) setup_schedule
 	$(MANAGE) load_ishr_demo
 	$(MANAGE) ensure_demo_admin
+	$(MANAGE) compile_summaries
 
 run: demo
 	@echo "Open http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/). Ctrl-C stops web, worker and beat."
