@@ -23,13 +23,14 @@ DUE_SOON_DAYS = 14
 def dashboard(request):
     today = timezone.localdate()
     user = request.user
+    scope = selectors.campaign_scope(user)
     context = {
-        "my_open_asks": selectors.my_open_asks(user),
-        "overdue_asks": selectors.overdue_asks(user, today),
-        "due_soon_asks": selectors.asks_due_within(user, days=DUE_SOON_DAYS, today=today),
+        "my_open_asks": selectors.my_open_asks(user, scope),
+        "overdue_asks": selectors.overdue_asks(scope, today),
+        "due_soon_asks": selectors.asks_due_within(scope, days=DUE_SOON_DAYS, today=today),
         "due_soon_days": DUE_SOON_DAYS,
-        "latest_updates": selectors.latest_updates(user),
-        "progress": selectors.campaign_progress(user),
+        "latest_updates": selectors.latest_updates(scope),
+        "progress": selectors.campaign_progress(scope),
     }
     return render(request, "campaign/dashboard.html", context)
 
@@ -59,7 +60,10 @@ def campaign_detail(request, slug):
 
 @require_GET
 def ask_list(request):
-    ask_filter = AskFilter(request.GET, queryset=selectors.asks_for_list(request.user), request=request)
+    scope = selectors.campaign_scope(request.user)
+    ask_filter = AskFilter(
+        request.GET, queryset=selectors.asks_for_list(request.user, scope), request=request, scope=scope
+    )
     page = Paginator(ask_filter.qs, ASKS_PER_PAGE).get_page(request.GET.get("page"))
     # The query string without "page", for the pager's and the export's links.
     query = request.GET.copy()
@@ -70,7 +74,7 @@ def ask_list(request):
         "asks": list(page.object_list),
         "query_string": query.urlencode(),
         "is_filtered": any(value for key, value in query.items() if key != "sort"),
-        "editable_campaign_ids": set(selectors.editable_campaigns(request.user).values_list("id", flat=True)),
+        "editable_campaign_ids": scope.editable_ids,
     }
     return render(request, "campaign/ask_list.html", context)
 
