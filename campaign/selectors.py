@@ -153,13 +153,19 @@ def ask_evidence_for(user, ask: Ask) -> list[Evidence]:
     return list(Evidence.objects.visible_to(user).filter(asks=ask).select_related("added_by"))
 
 
+def campaign_evidence_for(campaign: Campaign):
+    """``Evidence.objects.visible_to(user).filter(campaign=campaign)`` for a
+    campaign from ``get_campaign_for`` (its ``user_role`` already read): the role
+    decides on confidential items without the two membership subqueries."""
+    evidence = Evidence.objects.filter(campaign=campaign)
+    if not role_grants(campaign.user_role, "edit"):
+        evidence = evidence.not_confidential()
+    return evidence
+
+
 def recent_evidence_for(user, campaign: Campaign, limit: int = 10) -> list[Evidence]:
-    return list(
-        Evidence.objects.visible_to(user)
-        .filter(campaign=campaign)
-        .select_related("added_by")
-        .order_by("-added_at")[:limit]
-    )
+    visible = campaign_evidence_for(campaign) if hasattr(campaign, "user_role") else Evidence.objects.visible_to(user)
+    return list(visible.filter(campaign=campaign).select_related("added_by").order_by("-added_at")[:limit])
 
 
 CAMPAIGN_PAGE_ASKS = 50
@@ -172,6 +178,18 @@ def campaign_asks_by_target(campaign: Campaign, limit: int = CAMPAIGN_PAGE_ASKS)
     full, filterable list is /asks/?campaign=<id>. Two queries."""
     asks = list(
         campaign.asks.select_related("target", "owner")
+        .only(
+            "campaign_id",
+            "title",
+            "status",
+            "deadline",
+            "target_id",
+            "owner_id",
+            "target__name",
+            "target__kind",
+            "owner__full_name",
+            "owner__email",
+        )
         .annotate(is_closed_rank=Q(status__in=CLOSED_STATUSES))
         .order_by("is_closed_rank", F("deadline").asc(nulls_last=True), "id")[:limit]
     )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign import selectors, services
 from campaign.filters import AskFilter
 from campaign.forms import AskForm, EvidenceForm, NoteForm, StatusChangeForm
-from campaign.models import Campaign, Evidence
+from campaign.models import Campaign
 
 ASKS_PER_PAGE = 50
 DUE_SOON_DAYS = 14
@@ -53,7 +53,7 @@ def campaign_detail(request, slug):
         "asks_shown": sum(len(asks) for _, asks in asks_by_target),
         "members": selectors.campaign_members(campaign),
         "recent_evidence": selectors.recent_evidence_for(request.user, campaign, limit=6),
-        "evidence_count": Evidence.objects.visible_to(request.user).filter(campaign=campaign).count(),
+        "evidence_count": selectors.campaign_evidence_for(campaign).count(),
     }
     return render(request, "campaign/campaign_detail.html", context)
 
