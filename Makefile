@@ -39,7 +39,7 @@ demo: migrate
 	$(MANAGE) compile_summaries
 
 run: demo
-	@echo "Open http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/). Ctrl-C stops web, worker and beat."
+	@echo "Open http://localhost:8000/ (admin: http://localhost:8000/admin/). Ctrl-C stops web, worker and beat."
 	$(BIN)/honcho start -f Procfile
 
 lint: install-dev
