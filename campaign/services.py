@@ -137,3 +137,143 @@ def evidence_add(*, campaign, added_by, asks=(), file=None, content_type: str = 
         evidence.asks.set(asks)
         Ask.all_objects.filter(pk__in=[a.pk for a in asks]).update(last_activity_at=timezone.now())
     return evidence
+
+
+# --- Campaign details and memberships, run by the campaign's leads ------------------
+
+CAMPAIGN_EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "country_or_region",
+    "status",
+    "started_on",
+    "ends_on",
+    "stale_after_days",
+)
+LAST_LEAD_MESSAGE = (
+    "{user} is this campaign's only lead, and a campaign always keeps at least one lead. "
+    "Make another member lead first."
+)
+UNKNOWN_EMAIL_MESSAGE = "No active account uses this email; ask an admin to create it."
+
+
+def _require_campaign_lead(*, campaign, actor) -> None:
+    """The same rule as the pages (``get_campaign_for(..., need="lead")``), here
+    too so the admin, commands and any future page cannot skip it."""
+    from django.core.exceptions import PermissionDenied
+
+    from campaign.models import Membership, Role
+
+    if actor is None or not actor.is_active:
+        raise PermissionDenied("Only an active user can change a campaign.")
+    if actor.is_superuser:
+        return
+    if not Membership.objects.filter(campaign=campaign, user=actor, role=Role.LEAD).exists():
+        raise PermissionDenied("Only a lead of this campaign can change its details and members.")
+
+
+def _lock_campaign(campaign):
+    """Serialise membership changes per campaign: two leads demoting each other at
+    the same moment must not leave the campaign with none."""
+    from campaign.models import Campaign
+
+    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+def _check_role(role: str) -> None:
+    from campaign.models import Role
+
+    if role not in Role.values:
+        raise ValidationError({"role": f"“{role}” is not a role. Choose viewer, editor or lead."})
+
+
+def _refuse_losing_last_lead(membership) -> None:
+    from campaign.models import Membership, Role
+
+    if membership.role != Role.LEAD:
+        return
+    other_leads = Membership.objects.filter(campaign_id=membership.campaign_id, role=Role.LEAD).exclude(
+        pk=membership.pk
+    )
+    if not other_leads.exists():
+        raise ValidationError({"role": LAST_LEAD_MESSAGE.format(user=membership.user)})
+
+
+@transaction.atomic
+def campaign_update(*, campaign, actor, **fields):
+    """Save a lead's edit of the campaign's details. The slug is not editable:
+    people bookmark /campaigns/<slug>/."""
+    unknown = set(fields) - set(CAMPAIGN_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"campaign_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    _require_campaign_lead(campaign=campaign, actor=actor)
+    current = _lock_campaign(campaign)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current._history_user = actor
+    current.save()
+    for name in (*fields, "updated_at"):
+        setattr(campaign, name, getattr(current, name))
+    return current
+
+
+@transaction.atomic
+def membership_add(*, campaign, email: str, role: str, actor):
+    """Add an existing, active account to the campaign by its email (any case)."""
+    from django.contrib.auth import get_user_model
+
+    from campaign.models import Membership
+
+    _require_campaign_lead(campaign=campaign, actor=actor)
+    _check_role(role)
+    _lock_campaign(campaign)
+    email = (email or "").strip()
+    user = get_user_model().objects.filter(email__iexact=email, is_active=True).first() if email else None
+    if user is None:
+        raise ValidationError({"email": UNKNOWN_EMAIL_MESSAGE})
+    existing = Membership.objects.filter(campaign=campaign, user=user).first()
+    if existing is not None:
+        raise ValidationError(
+            {"email": f"{user} is already a member ({existing.get_role_display()}). Change their role in the list."}
+        )
+    membership = Membership(campaign=campaign, user=user, role=role)
+    membership._history_user = actor
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, membership, role: str, actor):
+    """Give a member another role; the campaign's last lead cannot be demoted."""
+    from campaign.models import Membership
+
+    _require_campaign_lead(campaign=membership.campaign, actor=actor)
+    _check_role(role)
+    _lock_campaign(membership.campaign)
+    current = Membership.objects.select_related("user").filter(pk=membership.pk).first()
+    if current is None:
+        raise ValidationError("This member was removed meanwhile.")
+    if current.role == role:
+        raise ValidationError({"role": f"{current.user} already is {current.get_role_display().lower()}."})
+    _refuse_losing_last_lead(current)
+    current.role = role
+    current._history_user = actor
+    current.save(update_fields=["role"])
+    membership.role = role
+    return current
+
+
+@transaction.atomic
+def membership_remove(*, membership, actor) -> None:
+    """Take a member off the campaign; the campaign's last lead cannot be removed."""
+    from campaign.models import Membership
+
+    _require_campaign_lead(campaign=membership.campaign, actor=actor)
+    _lock_campaign(membership.campaign)
+    current = Membership.objects.select_related("user").filter(pk=membership.pk).first()
+    if current is None:
+        return  # removed meanwhile: what the lead wanted already holds
+    _refuse_losing_last_lead(current)
+    current._history_user = actor
+    current.delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign import views
+from campaign import views, views_leads
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -14,4 +14,17 @@ urlpatterns = [
     path("asks/<int:pk>/note/", views.ask_note, name="ask_note"),
     path("asks/<int:pk>/evidence/new/", views.evidence_add, name="evidence_add"),
     path("asks/<int:pk>/delete/", views.ask_delete, name="ask_delete"),
+]
+
+# Run by the campaign's leads (campaign/views_leads.py).
+urlpatterns += [
+    path("campaigns/<slug:slug>/edit/", views_leads.campaign_edit, name="campaign_edit"),
+    path("campaigns/<slug:slug>/members/", views_leads.campaign_members, name="campaign_members"),
+    path("campaigns/<slug:slug>/members/add/", views_leads.campaign_member_add, name="campaign_member_add"),
+    path("campaigns/<slug:slug>/members/<int:pk>/role/", views_leads.campaign_member_role, name="campaign_member_role"),
+    path(
+        "campaigns/<slug:slug>/members/<int:pk>/remove/",
+        views_leads.campaign_member_remove,
+        name="campaign_member_remove",
+    ),
 ]

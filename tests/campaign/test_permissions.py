@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from campaign.models import Evidence
+from campaign.models import Evidence, Membership
 from tests.factories import EvidenceFactory
 from tests.two_factor import force_login_verified
 
@@ -58,6 +58,42 @@ MATRIX = {
         [302, 404, 200, 200, 200, 200],
     ),
     "settings": ("get", lambda o: reverse("account_settings"), None, [302, 200, 200, 200, 200, 200]),
+    "campaign edit": (
+        "get",
+        lambda o: reverse("campaign_edit", args=[o["campaign"].slug]),
+        None,
+        [302, 404, 403, 403, 200, 200],
+    ),
+    "campaign save": (
+        "post",
+        lambda o: reverse("campaign_edit", args=[o["campaign"].slug]),
+        {"title": "Renamed", "status": "active", "started_on": "2022-05-01", "stale_after_days": "30"},
+        [302, 404, 403, 403, 302, 302],
+    ),
+    "members": (
+        "get",
+        lambda o: reverse("campaign_members", args=[o["campaign"].slug]),
+        None,
+        [302, 404, 403, 403, 200, 200],
+    ),
+    "member add": (
+        "post",
+        lambda o: reverse("campaign_member_add", args=[o["campaign"].slug]),
+        {"email": "outsider@example.org", "role": "viewer"},
+        [302, 404, 403, 403, 302, 302],
+    ),
+    "member role": (
+        "post",
+        lambda o: reverse("campaign_member_role", args=[o["campaign"].slug, o["membership"].pk]),
+        {"role": "editor"},
+        [302, 404, 403, 403, 302, 302],
+    ),
+    "member remove": (
+        "post",
+        lambda o: reverse("campaign_member_remove", args=[o["campaign"].slug, o["membership"].pk]),
+        {},
+        [302, 404, 403, 403, 302, 302],
+    ),
 }
 
 CASES = [
@@ -86,7 +122,8 @@ def test_page_answers_each_persona_as_the_table_says(page, persona, expected, re
     elif persona != "anonymous":
         client.force_login(users[persona])
     method, url_for, data, _ = MATRIX[page]
-    url = url_for({"campaign": campaign, "ask": ask, "evidence": evidence})
+    membership = Membership.objects.get(campaign=campaign, user=users["viewer"])
+    url = url_for({"campaign": campaign, "ask": ask, "evidence": evidence, "membership": membership})
 
     response = getattr(client, method)(url, data or {})
 

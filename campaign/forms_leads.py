@@ -1,0 +1,51 @@
+"""Forms of the pages where a campaign's leads edit its details and members."""
+
+from django import forms
+
+from campaign.models import Campaign, Role
+from campaign.services import CAMPAIGN_EDITABLE_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = list(CAMPAIGN_EDITABLE_FIELDS)
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "started_on": DateInput,
+            "ends_on": DateInput,
+        }
+        labels = {"started_on": "Started on", "ends_on": "Ends on", "stale_after_days": "Stale after (days)"}
+        help_texts = {"ends_on": "Leave empty for an open-ended campaign."}
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="The address the person signs in with.",
+        error_messages={"required": "Enter the email address of the person to add."},
+    )
+    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.VIEWER)
+
+
+class MemberRoleForm(forms.Form):
+    """One per row of the member list; ``auto_id`` gives each row's select its own id."""
+
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+    def __init__(self, *args, membership, **kwargs):
+        kwargs.setdefault("auto_id", f"id_member_{membership.pk}_%s")
+        kwargs.setdefault("initial", {"role": membership.role})
+        super().__init__(*args, **kwargs)
+        self.membership = membership
