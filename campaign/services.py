@@ -2,12 +2,14 @@
 management commands and the Celery jobs all call these, so a rule holds however
 a change is made."""
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from campaign.models import Ask, AskStatus, Update
+from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Update
 from campaign.notifications import status_change_notify
+from campaign.uploads import clean_filename
 
 
 class StaleEditError(Exception):
@@ -121,14 +123,12 @@ def ask_soft_delete(*, ask: Ask, author) -> None:
 def evidence_add(*, campaign, added_by, asks=(), file=None, content_type: str = "", **fields):
     """Store a piece of evidence, linked to ``asks``. For a file, the original
     name, its type and size are kept; the stored name is random (see the model)."""
-    from campaign.models import Evidence
-    from campaign.uploads import clean_filename
-
     evidence = Evidence(campaign=campaign, added_by=added_by, **fields)
     if file:
         evidence.file = file
         evidence.original_filename = clean_filename(getattr(file, "name", "") or "")
-        evidence.content_type = (content_type or getattr(file, "content_type", "") or "")[:100]
+        # The type sniffed from the content by campaign.uploads; never the browser's claim.
+        evidence.content_type = (content_type or "application/octet-stream")[:100]
         evidence.file_size = file.size
     evidence.full_clean(exclude=["file"])
     evidence._history_user = added_by
@@ -160,10 +160,6 @@ UNKNOWN_EMAIL_MESSAGE = "No active account uses this email; ask an admin to crea
 def _require_campaign_lead(*, campaign, actor) -> None:
     """The same rule as the pages (``get_campaign_for(..., need="lead")``), here
     too so the admin, commands and any future page cannot skip it."""
-    from django.core.exceptions import PermissionDenied
-
-    from campaign.models import Membership, Role
-
     if actor is None or not actor.is_active:
         raise PermissionDenied("Only an active user can change a campaign.")
     if actor.is_superuser:
@@ -175,21 +171,15 @@ def _require_campaign_lead(*, campaign, actor) -> None:
 def _lock_campaign(campaign):
     """Serialise membership changes per campaign: two leads demoting each other at
     the same moment must not leave the campaign with none."""
-    from campaign.models import Campaign
-
     return Campaign.objects.select_for_update().get(pk=campaign.pk)
 
 
 def _check_role(role: str) -> None:
-    from campaign.models import Role
-
     if role not in Role.values:
         raise ValidationError({"role": f"“{role}” is not a role. Choose viewer, editor or lead."})
 
 
 def _refuse_losing_last_lead(membership) -> None:
-    from campaign.models import Membership, Role
-
     if membership.role != Role.LEAD:
         return
     other_leads = Membership.objects.filter(campaign_id=membership.campaign_id, role=Role.LEAD).exclude(
@@ -221,10 +211,6 @@ def campaign_update(*, campaign, actor, **fields):
 @transaction.atomic
 def membership_add(*, campaign, email: str, role: str, actor):
     """Add an existing, active account to the campaign by its email (any case)."""
-    from django.contrib.auth import get_user_model
-
-    from campaign.models import Membership
-
     _require_campaign_lead(campaign=campaign, actor=actor)
     _check_role(role)
     _lock_campaign(campaign)
@@ -246,8 +232,6 @@ def membership_add(*, campaign, email: str, role: str, actor):
 @transaction.atomic
 def membership_change_role(*, membership, role: str, actor):
     """Give a member another role; the campaign's last lead cannot be demoted."""
-    from campaign.models import Membership
-
     _require_campaign_lead(campaign=membership.campaign, actor=actor)
     _check_role(role)
     _lock_campaign(membership.campaign)
@@ -267,8 +251,6 @@ def membership_change_role(*, membership, role: str, actor):
 @transaction.atomic
 def membership_remove(*, membership, actor) -> None:
     """Take a member off the campaign; the campaign's last lead cannot be removed."""
-    from campaign.models import Membership
-
     _require_campaign_lead(campaign=membership.campaign, actor=actor)
     _lock_campaign(membership.campaign)
     current = Membership.objects.select_related("user").filter(pk=membership.pk).first()

@@ -165,8 +165,9 @@ def test_a_viewer_cannot_change_status_or_delete(client, viewer, ask):
 
 
 def test_a_non_lead_cannot_change_membership_roles(client, editor, viewer, campaign):
-    """Roles are changed in Django admin only; a campaign member who is not staff
-    cannot reach it, and staff without the permission are refused."""
+    """Outside the leads' members page (see test_leads.py), roles change only in
+    Django admin: a member who is not staff cannot reach it, and staff without
+    the permission are refused."""
     membership = Membership.objects.get(user=viewer, campaign=campaign)
     url = reverse("admin:campaign_membership_change", args=[membership.pk])
     data = {"user": viewer.pk, "campaign": campaign.pk, "role": Role.LEAD}
