@@ -1,6 +1,9 @@
 """Personas shared by every test: one campaign with a lead, an editor and a
 viewer; an outsider who belongs to another campaign; a superuser."""
 
+import os
+import shutil
+
 import pytest
 
 from campaign.models import Role
@@ -57,3 +60,37 @@ def target(db):
 @pytest.fixture
 def ask(campaign, target, editor):
     return AskFactory(campaign=campaign, target=target, owner=editor, title="Publish the Xinjiang report")
+
+
+# --- Browser tests (Playwright driving Debian's chromium) -------------------------
+
+# Without the background-networking flags Chromium keeps calling hosts this
+# network refuses (see shared/ENVIRONMENT-NOTES.md); as root it needs --no-sandbox.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# Playwright's sync API runs an event loop in the test thread; the tests' own ORM
+# calls are still plain synchronous ones, which Django would otherwise refuse.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium package is needed: `make chromium` installs it"
+    return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_ARGS}
+
+
+def plain_static_storage(settings):
+    """live_server serves static files itself; the manifest storage would need collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -4,7 +4,6 @@ with a note, upload a PDF as evidence, see both on the ask page, log out."""
 
 import datetime
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,42 +15,17 @@ from accounts.models import User
 from campaign.demo import CHINA_SLUG
 from campaign.models import Ask, Evidence, Update
 from tests.campaign.test_uploads import minimal_pdf
+from tests.conftest import plain_static_storage
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "a long browser test passphrase"
-# Without the background-networking flags Chromium keeps calling hosts this
-# network refuses (see shared/ENVIRONMENT-NOTES.md); as root it needs --no-sandbox.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-# Playwright's sync API runs an event loop in this thread; the test's own ORM
-# calls are still plain synchronous ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium package is needed: `make chromium` installs it"
-    return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture
 def staff_member(transactional_db, settings, tmp_path):
-    # Plain static storage: the manifest one needs collectstatic first.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    plain_static_storage(settings)
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("load_ishr_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     user = User.objects.get(email="tomas.berg@example.org")  # an editor of the demo campaign, not staff
