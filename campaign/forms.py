@@ -156,3 +156,26 @@ class EvidenceForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "file"}
+
+
+class EvidenceEditForm(EvidenceForm):
+    """An evidence item's details and the asks of its campaign it bears on (one
+    UN document often supports several asks)."""
+
+    asks = forms.ModelMultipleChoiceField(
+        queryset=Ask.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Asks it bears on",
+    )
+
+    class Meta(EvidenceForm.Meta):
+        fields = [*EvidenceForm.Meta.fields, "asks"]
+        help_texts = {**EvidenceForm.Meta.help_texts, "file": "Choose a file only to replace the current one."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["asks"].queryset = Ask.objects.filter(campaign_id=self.instance.campaign_id).order_by("title")
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EvidenceForm.Meta.fields if name != "file"}

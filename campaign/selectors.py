@@ -289,3 +289,14 @@ def editable_campaigns(user):
     if user.is_superuser:
         return Campaign.objects.all()
     return Campaign.objects.filter(id__in=user_campaign_ids(user, need="edit"))
+
+
+def get_evidence_for(user, pk: int, need: str = "view") -> Evidence:
+    """The evidence item, with ``user_role`` set; 404 when the user may not see it
+    (a non-member, or a viewer and a confidential item), 403 when the role is too low."""
+    evidence = Evidence.objects.visible_to(user).select_related("campaign").filter(pk=pk).first()
+    if evidence is None:
+        raise Http404
+    evidence.user_role = role_in(user, evidence.campaign_id)
+    _require(evidence.user_role, need)
+    return evidence

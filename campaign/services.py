@@ -119,24 +119,70 @@ def ask_soft_delete(*, ask: Ask, author) -> None:
     ask.deleted_at = current.deleted_at
 
 
+def _attach_file(evidence: Evidence, file, content_type: str) -> None:
+    """Keep the original name, the type sniffed from the content by
+    campaign.uploads (never the browser's claim) and the size; the stored name is
+    random (see the model)."""
+    evidence.file = file
+    evidence.original_filename = clean_filename(getattr(file, "name", "") or "")
+    evidence.content_type = (content_type or "application/octet-stream")[:100]
+    evidence.file_size = file.size
+
+
+def _touch(asks) -> None:
+    Ask.all_objects.filter(pk__in=[ask.pk for ask in asks]).update(last_activity_at=timezone.now())
+
+
 @transaction.atomic
 def evidence_add(*, campaign, added_by, asks=(), file=None, content_type: str = "", **fields):
-    """Store a piece of evidence, linked to ``asks``. For a file, the original
-    name, its type and size are kept; the stored name is random (see the model)."""
+    """Store a piece of evidence, linked to ``asks``."""
     evidence = Evidence(campaign=campaign, added_by=added_by, **fields)
     if file:
-        evidence.file = file
-        evidence.original_filename = clean_filename(getattr(file, "name", "") or "")
-        # The type sniffed from the content by campaign.uploads; never the browser's claim.
-        evidence.content_type = (content_type or "application/octet-stream")[:100]
-        evidence.file_size = file.size
+        _attach_file(evidence, file, content_type)
     evidence.full_clean(exclude=["file"])
     evidence._history_user = added_by
     evidence.save()
     if asks:
         evidence.asks.set(asks)
-        Ask.all_objects.filter(pk__in=[a.pk for a in asks]).update(last_activity_at=timezone.now())
+        _touch(asks)
     return evidence
+
+
+def _check_asks_of_campaign(evidence: Evidence, asks) -> None:
+    if any(ask.campaign_id != evidence.campaign_id for ask in asks):
+        raise ValidationError({"asks": "Evidence can support only asks of its own campaign."})
+
+
+@transaction.atomic
+def evidence_update(*, evidence: Evidence, actor, asks, file=None, content_type: str = "", **fields) -> Evidence:
+    """Save an edit of an evidence item and the asks it bears on. A new file
+    replaces the old one (which stays on disk, so nothing is lost); ``file=False``
+    removes the file from the item."""
+    _check_asks_of_campaign(evidence, asks)
+    current = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    if file:
+        _attach_file(current, file, content_type)
+    elif file is False:
+        current.file, current.original_filename, current.content_type, current.file_size = "", "", "", None
+    current.full_clean(exclude=["file"])
+    current._history_user = actor
+    current.save()
+    newly_linked = set(asks) - set(current.asks.all())
+    current.asks.set(asks)
+    _touch(newly_linked)
+    return current
+
+
+@transaction.atomic
+def evidence_soft_delete(*, evidence: Evidence, actor) -> None:
+    """Hide an evidence item everywhere; an admin can restore it."""
+    current = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    current.deleted_at = timezone.now()
+    current._history_user = actor
+    current.save(update_fields=["deleted_at"])
+    evidence.deleted_at = current.deleted_at
 
 
 # --- Campaign details and memberships, run by the campaign's leads ------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaign import views, views_leads
+from campaign import views, views_evidence, views_leads
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("asks/<int:pk>/note/", views.ask_note, name="ask_note"),
     path("asks/<int:pk>/evidence/new/", views.evidence_add, name="evidence_add"),
     path("asks/<int:pk>/delete/", views.ask_delete, name="ask_delete"),
+    path("evidence/<int:pk>/edit/", views_evidence.evidence_edit, name="evidence_edit"),
+    path("evidence/<int:pk>/delete/", views_evidence.evidence_delete, name="evidence_delete"),
 ]
 
 # Run by the campaign's leads (campaign/views_leads.py).

@@ -57,6 +57,18 @@ MATRIX = {
         None,
         [302, 404, 200, 200, 200, 200],
     ),
+    "evidence edit": (
+        "get",
+        lambda o: reverse("evidence_edit", args=[o["evidence"].pk]),
+        None,
+        [302, 404, 403, 200, 200, 200],
+    ),
+    "evidence delete": (
+        "post",
+        lambda o: reverse("evidence_delete", args=[o["evidence"].pk]),
+        {},
+        [302, 404, 403, 302, 302, 302],
+    ),
     "settings": ("get", lambda o: reverse("account_settings"), None, [302, 200, 200, 200, 200, 200]),
     "campaign edit": (
         "get",

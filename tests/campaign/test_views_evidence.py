@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from campaign.models import Evidence
 from tests.campaign.test_uploads import minimal_pdf
-from tests.factories import EvidenceFactory
+from tests.factories import AskFactory, EvidenceFactory
 
 
 @pytest.fixture(autouse=True)
@@ -139,3 +139,99 @@ def test_evidence_needs_a_url_file_or_reference(client, editor, ask):
 
     assert "Give at least one of a URL, a file or a document reference." in response.content.decode()
     assert not Evidence.objects.exists()
+
+
+def evidence_edit_data(evidence, **changes):
+    data = {
+        "title": evidence.title,
+        "kind": evidence.kind,
+        "reference": evidence.reference,
+        "url": evidence.url,
+        "published_on": "",
+        "summary": evidence.summary,
+        "assessment": evidence.assessment,
+        "sensitivity": evidence.sensitivity,
+        "asks": [ask.pk for ask in evidence.asks.all()],
+    }
+    return {**data, **changes}
+
+
+def test_editor_links_evidence_to_another_ask_and_marks_it_confidential(client, editor, ask, campaign, internal):
+
+    briefing = AskFactory(campaign=campaign, target=ask.target, title="Brief the Council")
+    client.force_login(editor)
+    url = reverse("evidence_edit", args=[internal.pk])
+
+    response = client.post(
+        url,
+        evidence_edit_data(
+            internal, sensitivity="confidential", asks=[ask.pk, briefing.pk], next=ask.get_absolute_url()
+        ),
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == ask.get_absolute_url()
+    assert "Evidence “Public statement” saved." in response.content.decode()
+    internal.refresh_from_db()
+    assert internal.sensitivity == "confidential"
+    assert set(internal.asks.all()) == {ask, briefing}
+    assert internal.history.first().history_user == editor
+
+
+def test_evidence_edit_refuses_an_ask_of_another_campaign(client, editor, internal, other_campaign):
+
+    elsewhere = AskFactory(campaign=other_campaign, title="Elsewhere")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("evidence_edit", args=[internal.pk]), evidence_edit_data(internal, asks=[elsewhere.pk])
+    )
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert list(internal.asks.values_list("title", flat=True)) == ["Publish the Xinjiang report"]
+
+
+def test_evidence_edit_without_any_source_keeps_the_input_and_says_why(client, editor, internal):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("evidence_edit", args=[internal.pk]),
+        evidence_edit_data(internal, reference="", title="Renamed <b>x</b>"),
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Give at least one of a URL, a file or a document reference." in page
+    assert "Renamed &lt;b&gt;x&lt;/b&gt;" in page
+    internal.refresh_from_db()
+    assert internal.title == "Public statement"
+
+
+def test_viewer_cannot_edit_and_confidential_evidence_is_not_found_for_a_viewer(client, viewer, internal, confidential):
+    client.force_login(viewer)
+
+    assert client.get(reverse("evidence_edit", args=[internal.pk])).status_code == 403
+    assert client.get(reverse("evidence_edit", args=[confidential.pk])).status_code == 404
+
+
+def test_deleted_evidence_disappears_from_the_ask_page_and_can_be_restored(client, editor, ask, internal):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("evidence_delete", args=[internal.pk]), {"next": ask.get_absolute_url()}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "deleted. An admin can restore it" in page
+    assert "Public statement" not in page.split("deleted. An admin")[1]
+    assert Evidence.all_objects.get(pk=internal.pk).deleted_at is not None
+    assert client.get(reverse("evidence_edit", args=[internal.pk])).status_code == 404
+
+
+def test_evidence_delete_ignores_a_next_address_on_another_site(client, editor, campaign, internal):
+    client.force_login(editor)
+
+    response = client.post(reverse("evidence_delete", args=[internal.pk]), {"next": "https://evil.example/"})
+
+    assert response["Location"] == campaign.get_absolute_url()

@@ -1,0 +1,50 @@
+"""Editing and deleting an evidence item: the campaign's editors and leads."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from campaign import selectors, services
+from campaign.forms import EvidenceEditForm
+
+
+def _back(request, evidence):
+    """Where the user came from (an ask page), else the campaign page."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return evidence.campaign.get_absolute_url()
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_edit(request, pk):
+    evidence = selectors.get_evidence_for(request.user, pk, need="edit")
+    form = EvidenceEditForm(request.POST or None, request.FILES or None, instance=evidence)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_update(
+                evidence=evidence,
+                actor=request.user,
+                asks=list(form.cleaned_data["asks"]),
+                file=form.cleaned_data.get("file") if "file" in form.changed_data else None,
+                content_type=form.detected_content_type,
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Evidence “{evidence.title}” saved.")
+            return redirect(_back(request, evidence))
+    status = 400 if form.errors else 200
+    context = {"evidence": evidence, "form": form, "next": _back(request, evidence)}
+    return render(request, "campaign/evidence_edit.html", context, status=status)
+
+
+@require_POST
+def evidence_delete(request, pk):
+    evidence = selectors.get_evidence_for(request.user, pk, need="edit")
+    services.evidence_soft_delete(evidence=evidence, actor=request.user)
+    messages.success(request, f"Evidence “{evidence.title}” deleted. An admin can restore it if needed.")
+    return redirect(_back(request, evidence))
