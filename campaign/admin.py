@@ -181,7 +181,7 @@ class AskAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [AskResource]
     list_display = ["title", "campaign", "target", "status", "priority", "owner", "deadline", "days_left_display"]
     list_filter = [DeletedFilter, "status", "priority", OverdueFilter, "campaign", "target", "owner"]
-    search_fields = ["title", "wording", "evidence__reference"]
+    search_fields = ["title", "wording", "evidence__reference", "target__name", "owner__email", "owner__full_name"]
     date_hierarchy = "deadline"
     autocomplete_fields = ["campaign", "target", "owner"]
     list_select_related = ["campaign", "target", "owner"]
