@@ -235,3 +235,12 @@ def test_evidence_delete_ignores_a_next_address_on_another_site(client, editor, 
     response = client.post(reverse("evidence_delete", args=[internal.pk]), {"next": "https://evil.example/"})
 
     assert response["Location"] == campaign.get_absolute_url()
+
+
+def test_ask_page_offers_editors_an_edit_link_per_evidence_item_and_viewers_none(client, editor, viewer, ask, internal):
+    edit_url = reverse("evidence_edit", args=[internal.pk])
+
+    client.force_login(editor)
+    assert edit_url in client.get(ask.get_absolute_url()).content.decode()
+    client.force_login(viewer)
+    assert edit_url not in client.get(ask.get_absolute_url()).content.decode()
