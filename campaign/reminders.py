@@ -31,6 +31,9 @@ SEND_FROM_HOUR = 8
 LEAD_TIMES = (14, 7, 1)
 # Every recipient's "today" is within a day of UTC's (UTC-12 to UTC+14).
 ZONE_SPREAD = datetime.timedelta(days=1)
+# A stale reminder still goes out this many days after its day, should the job not run on it.
+STALE_GRACE_DAYS = 3
+STALE_WINDOW = datetime.timedelta(days=STALE_GRACE_DAYS) + 2 * ZONE_SPREAD
 
 
 @dataclass(frozen=True)
@@ -102,16 +105,22 @@ def _overdue_deadlines(local_days) -> set[datetime.date]:
 
 
 def _stale_candidates(now: datetime.datetime):
+    """Open asks whose quiet time has just reached a whole number of their
+    campaign's stale periods (within STALE_GRACE_DAYS, so a missed run catches
+    up). Reading only those windows of ``last_activity_at``, not every quiet ask,
+    keeps the hourly scan on the index however many asks have long been quiet."""
+    open_owned = Ask.objects.filter(status__in=OPEN_STATUSES, owner__isnull=False)
+    oldest = open_owned.order_by("last_activity_at").values_list("last_activity_at", flat=True).first()
     periods = sorted(set(Campaign.objects.values_list("stale_after_days", flat=True)))
-    if not periods:
+    if oldest is None or not periods:
         return Ask.objects.none()
-    quiet_enough = Q()
+    windows = Q()
     for days in periods:
-        cutoff = now - datetime.timedelta(days=days) + ZONE_SPREAD
-        quiet_enough |= Q(campaign__stale_after_days=days, last_activity_at__lt=cutoff)
-    return Ask.objects.filter(quiet_enough, status__in=OPEN_STATUSES, owner__isnull=False).select_related(
-        "owner", "campaign"
-    )
+        period = datetime.timedelta(days=days)
+        for whole in range(1, (now - oldest) // period + 2):
+            end = now - whole * period + ZONE_SPREAD
+            windows |= Q(campaign__stale_after_days=days, last_activity_at__range=(end - STALE_WINDOW, end))
+    return open_owned.filter(windows).select_related("owner", "campaign")
 
 
 def _leads_by_campaign(campaign_ids) -> dict[int, list]:
@@ -147,7 +156,7 @@ def reminders_due(*, now: datetime.datetime | None = None) -> list[PlannedRemind
         quiet_since = ask.last_activity_at.astimezone(ask.owner.zone).date()
         days_quiet = (today - quiet_since).days
         period = ask.campaign.stale_after_days
-        if days_quiet >= period:
+        if days_quiet >= period and days_quiet % period < STALE_GRACE_DAYS:
             # One reminder per whole period without an update, keyed by the day it began.
             stale_since = quiet_since + datetime.timedelta(days=period * (days_quiet // period))
             planned.append(PlannedReminder(ask, ask.owner, "stale", stale_since, days_quiet))

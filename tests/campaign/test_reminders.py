@@ -193,7 +193,7 @@ def test_reminder_queries_do_not_grow_with_the_number_of_asks(
     with time_machine.travel(at(2026, 3, 21), tick=False):
         from campaign.reminders import reminders_due
 
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(7):
             due = reminders_due()
     assert len(due) == 60
 
@@ -237,3 +237,26 @@ def test_long_overdue_asks_are_read_only_on_their_weekly_reminder_day(campaign, 
         # 2025-03-04 is three days off it (even allowing for time zones) and is not read.
         assert list(_deadline_candidates(now)) == [due_today]
         assert [(item.ask.pk, item.kind) for item in reminders_due()] == [(due_today.pk, "overdue_379")]
+
+
+def test_long_quiet_asks_are_read_only_around_their_stale_reminder_day(campaign, target, editor):
+    from campaign.reminders import _stale_candidates
+
+    campaign.stale_after_days = 30
+    campaign.save()
+    with time_machine.travel(at(2026, 1, 1, 10), tick=False):
+        due = AskFactory(campaign=campaign, target=target, owner=editor, deadline=None)
+    with time_machine.travel(at(2026, 1, 16, 10), tick=False):
+        AskFactory(campaign=campaign, target=target, owner=editor, deadline=None)
+    now = at(2026, 3, 2)  # 60 days after the first ask's last activity, 45 after the second's
+    assert list(_stale_candidates(now)) == [due]
+
+
+def test_a_stale_reminder_missed_by_a_stopped_job_goes_out_when_it_runs_again(campaign, target, editor):
+    campaign.stale_after_days = 30
+    campaign.save()
+    with time_machine.travel(at(2026, 1, 1, 10), tick=False):
+        AskFactory(campaign=campaign, target=target, owner=editor, deadline=None)
+    # Day 30 was 31 January; the job was down until 2 February.
+    assert run_at(at(2026, 2, 2)) == [("stale", editor.email)]
+    assert run_at(at(2026, 2, 3)) == []
