@@ -63,6 +63,7 @@ def test_a_database_failure_mid_change_leaves_no_partial_write(ask, editor, lead
         response = change_status(browser, ask)
     assert response.status_code == 500
     assert "Traceback" not in response.content.decode()
+    assert "saved whole or not at all" in response.content.decode()
     ask.refresh_from_db()
     assert ask.status == "open"
     assert not Update.objects.filter(ask=ask).exists()

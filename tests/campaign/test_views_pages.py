@@ -223,3 +223,15 @@ def test_pages_have_no_inline_script_style_or_event_handler(client, editor, ask,
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert not re.search(r"<style|\sstyle=", html), url
         assert not re.search(r"\son[a-z]+=", html), url
+
+
+def test_not_found_and_not_allowed_pages_say_what_to_do(client, outsider, viewer, ask):
+    client.force_login(outsider)
+    missing = client.get(ask.get_absolute_url())
+    assert missing.status_code == 404
+    assert "ask them to add you to the campaign" in missing.content.decode()
+
+    client.force_login(viewer)
+    refused = client.get(reverse("ask_edit", args=[ask.pk]))
+    assert refused.status_code == 403
+    assert "A campaign lead can change your role" in refused.content.decode()
