@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # A local trial runs with DEBUG on unless told otherwise (production sets DEBUG=false).
 export DEBUG ?= true
 
-.PHONY: run test install install-dev chromium lint audit migrate demo bench clean
+.PHONY: run test install install-dev chromium wrk lint audit migrate demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "Install Debian's chromium package (sudo apt-get install chromium), then run make test again." >&2; exit 1; fi; }
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else echo "Install Debian's wrk package (sudo apt-get install wrk), then run make bench again." >&2; exit 1; fi; }
 
 migrate: install
 	$(MANAGE) migrate --noinput
@@ -75,5 +80,5 @@ clean:
 
 # The performance benchmark (README "Performance"). Needs wrk and PostgreSQL in DATABASE_URL:
 # it creates <name>_bench and <name>_bench_tenth next to that database and drops them after.
-bench: install
+bench: install wrk
 	$(MANAGE) run_bench
