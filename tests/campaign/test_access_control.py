@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from campaign.models import Ask, Evidence, Membership, Role
+from tests.campaign.test_views_asks import ask_form_data
 from tests.factories import AskFactory, EvidenceFactory, MembershipFactory, UserFactory
 from tests.two_factor import force_login_verified
 
@@ -82,24 +83,6 @@ def test_csv_export_never_contains_another_campaigns_asks(client, editor, ask, t
 
 
 # --- Forms naming objects outside the campaign -----------------------------------
-
-
-def ask_form_data(ask, **changes):
-    data = {
-        "campaign": ask.campaign_id,
-        "target": ask.target_id,
-        "title": ask.title,
-        "wording": ask.wording,
-        "priority": ask.priority,
-        "owner": ask.owner_id or "",
-        "deadline": ask.deadline.isoformat() if ask.deadline else "",
-        "deadline_reason": "",
-        "source_title": "",
-        "source_url": "",
-        "source_date": "",
-        "version": ask.version,
-    }
-    return data | changes
 
 
 def test_editing_an_ask_into_another_campaign_is_refused(client, editor, ask, other_campaign):

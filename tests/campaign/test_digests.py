@@ -1,7 +1,6 @@
 """Email digests: when they go out, what they say, to whom, and only once."""
 
 import datetime
-import threading
 import zoneinfo
 
 import pytest
@@ -15,6 +14,7 @@ from campaign.digests import digests_send
 from campaign.models import Ask, Digest, Membership, OutboundEmail, Role
 from campaign.outbox import email_deliver_all
 from campaign.services import ask_change_status
+from tests.concurrency import run_concurrently
 from tests.factories import AskFactory, EvidenceFactory
 
 ZURICH = zoneinfo.ZoneInfo("Europe/Zurich")
@@ -213,24 +213,12 @@ def test_two_concurrent_runs_send_each_digest_once(campaign, target, editor, lea
     for user in (editor, lead, viewer):
         weekly(user, quiet=True)
     AskFactory(campaign=campaign, target=target, owner=editor)
-    results, errors = [], []
-    start = threading.Barrier(2)
 
-    def run():
-        try:
-            start.wait()
-            with time_machine.travel(SEND_AT, tick=False):
-                results.append(len(digests_send()))
-        except Exception as error:  # surfaced by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
+    def send():
+        with time_machine.travel(SEND_AT, tick=False):
+            return len(digests_send())
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_concurrently(send)
     assert errors == []
     assert sum(results) == 3
     assert Digest.objects.count() == OutboundEmail.objects.filter(kind="digest").count() == 3

@@ -1,18 +1,17 @@
 """Deadline and stale reminders: who hears what, when, and never twice."""
 
 import datetime
-import threading
 import zoneinfo
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 
 from campaign.models import Ask, OutboundEmail, Reminder
 from campaign.outbox import email_deliver_all
 from campaign.reminders import reminders_send
 from campaign.services import ask_add_note
+from tests.concurrency import run_concurrently
 from tests.factories import AskFactory
 
 ZURICH = zoneinfo.ZoneInfo("Europe/Zurich")
@@ -202,24 +201,12 @@ def test_reminder_queries_do_not_grow_with_the_number_of_asks(
 def test_two_concurrent_runs_send_each_reminder_once(campaign, target, editor, lead):
     for _ in range(5):
         AskFactory(campaign=campaign, target=target, owner=editor, deadline=DEADLINE)
-    results, errors = [], []
-    start = threading.Barrier(2)
 
-    def run():
-        try:
-            start.wait()
-            with time_machine.travel(at(2026, 3, 21), tick=False):
-                results.append(len(reminders_send()))
-        except Exception as error:  # surfaced by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
+    def send():
+        with time_machine.travel(at(2026, 3, 21), tick=False):
+            return len(reminders_send())
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_concurrently(send)
     assert errors == []
     assert sum(results) == 10  # 5 asks × (owner + lead)
     assert Reminder.objects.count() == OutboundEmail.objects.count() == 10
