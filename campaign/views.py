@@ -14,6 +14,7 @@ from campaign import selectors, services
 from campaign.filters import AskFilter
 from campaign.forms import AskForm, EvidenceForm, NoteForm, StatusChangeForm
 from campaign.models import Campaign
+from campaign.redirects import next_or
 
 ASKS_PER_PAGE = 50
 DUE_SOON_DAYS = 14
@@ -160,7 +161,7 @@ def ask_status(request, pk):
             if in_cell:
                 return render(request, "campaign/_status_cell.html", {"ask": ask, "can_edit": True, "saved": message})
             messages.success(request, message)
-            return redirect(request.POST.get("next") if _is_local(request.POST.get("next")) else ask)
+            return redirect(next_or(request, ask))
     if in_cell and "cancel" in request.GET:
         return render(request, "campaign/_status_cell.html", {"ask": ask, "can_edit": True})
     if in_cell:
@@ -171,10 +172,6 @@ def ask_status(request, pk):
         # htmx swaps only successful responses; the page shows the errors either way.
         return render(request, "campaign/ask_detail.html", context, status=200 if request.htmx else 400)
     return render(request, "campaign/ask_status.html", {"ask": ask, "form": form})
-
-
-def _is_local(url) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")
 
 
 @require_POST

@@ -3,19 +3,16 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaign import selectors, services
 from campaign.forms import EvidenceEditForm
+from campaign.redirects import next_or
 
 
 def _back(request, evidence):
     """Where the user came from (an ask page), else the campaign page."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return evidence.campaign.get_absolute_url()
+    return next_or(request, evidence.campaign)
 
 
 @require_http_methods(["GET", "POST"])

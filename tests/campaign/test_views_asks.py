@@ -238,3 +238,26 @@ def test_deadline_is_shown_as_days_left_or_overdue(client, viewer, campaign, tar
     client.force_login(viewer)
 
     assert phrase in client.get(reverse("ask_detail", args=[ask.pk])).content.decode()
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_status_change_never_redirects_to_another_site(client, editor, ask, next_url):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("ask_status", args=[ask.pk]), {"new_status": "in_progress", "note": "Met.", "next": next_url}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == ask.get_absolute_url()
+
+
+def test_status_change_returns_to_the_filtered_list_it_came_from(client, editor, ask):
+    client.force_login(editor)
+    back = reverse("ask_list") + "?status=open&sort=deadline"
+
+    response = client.post(
+        reverse("ask_status", args=[ask.pk]), {"new_status": "in_progress", "note": "Met.", "next": back}
+    )
+
+    assert response["Location"] == back
