@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from campaign.exports import asks_csv_response
 from campaign.models import (
+    ASK_EDITABLE_FIELDS,
     Ask,
     Campaign,
     Digest,
@@ -142,21 +143,7 @@ class AskResource(resources.ModelResource):
 
     class Meta:
         model = Ask
-        fields = [
-            "id",
-            "campaign",
-            "target",
-            "title",
-            "wording",
-            "source_title",
-            "source_url",
-            "source_date",
-            "status",
-            "priority",
-            "owner",
-            "deadline",
-            "deadline_reason",
-        ]
+        fields = ["id", *ASK_EDITABLE_FIELDS, "status"]
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True

@@ -11,24 +11,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from campaign.models import Ask, Campaign, Target
+from campaign.models import ASK_EDITABLE_FIELDS, Ask, Campaign, Target
 
 # What the timeline shows; the record-keeping fields (version, timestamps) are not news.
-ASK_TRACKED_FIELDS = [
-    "campaign",
-    "target",
-    "title",
-    "wording",
-    "source_title",
-    "source_url",
-    "source_date",
-    "status",
-    "priority",
-    "owner",
-    "deadline",
-    "deadline_reason",
-    "deleted_at",
-]
+ASK_TRACKED_FIELDS = [*ASK_EDITABLE_FIELDS, "status", "deleted_at"]
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,23 @@ CLOSED_STATUSES = frozenset({AskStatus.MET, AskStatus.NOT_MET, AskStatus.WITHDRA
 OPEN_STATUSES = frozenset(set(AskStatus) - CLOSED_STATUSES)
 
 
+# What people edit on an ask (its status has its own path: services.ask_change_status).
+# The web form, the admin's import, the timeline's audit history and the services share it.
+ASK_EDITABLE_FIELDS = (
+    "campaign",
+    "target",
+    "title",
+    "wording",
+    "source_title",
+    "source_url",
+    "source_date",
+    "priority",
+    "owner",
+    "deadline",
+    "deadline_reason",
+)
+
+
 class AskQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated or not user.is_active:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Update
+from campaign.models import ASK_EDITABLE_FIELDS, Ask, AskStatus, Campaign, Evidence, Membership, Role, Update
 from campaign.notifications import status_change_notify
 from campaign.uploads import clean_filename
 
@@ -59,20 +59,6 @@ def ask_add_note(*, ask: Ask, author, note: str) -> Update:
 
 
 # --- Asks and evidence from the web pages --------------------------------------
-
-ASK_EDITABLE_FIELDS = (
-    "campaign",
-    "target",
-    "title",
-    "wording",
-    "source_title",
-    "source_url",
-    "source_date",
-    "priority",
-    "owner",
-    "deadline",
-    "deadline_reason",
-)
 
 
 @transaction.atomic
