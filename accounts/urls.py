@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_unsubscribe
 from accounts.forms import EmailAuthenticationForm
 
 urlpatterns = [
@@ -23,4 +23,5 @@ urlpatterns = [
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("settings/", views.account_settings, name="account_settings"),
     path("settings/calendar-token/", views.calendar_token_regenerate, name="calendar_token_regenerate"),
+    path("unsubscribe/<str:token>/", views_unsubscribe.unsubscribe, name="unsubscribe"),
 ]

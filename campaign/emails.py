@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 
+from accounts.services import UNSUBSCRIBE_KINDS, unsubscribe_token
 from campaign.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -25,13 +27,15 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def unsubscribe_headers() -> dict[str, str]:
-    # RFC 8058 one-click: mail clients show an "unsubscribe" button that leads to
-    # the settings page, where digests and reminders are turned off.
-    return {
-        "List-Unsubscribe": f"<{absolute_url(SETTINGS_PATH)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+def unsubscribe_headers(user, kind: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe for the kinds a user can turn off (digests,
+    status-change emails): mail clients POST to the signed link. Deadline
+    reminders come with owning an ask, so theirs leads to the settings page and
+    claims no one-click."""
+    if kind not in UNSUBSCRIBE_KINDS:
+        return {"List-Unsubscribe": f"<{absolute_url(SETTINGS_PATH)}>"}
+    path = reverse("unsubscribe", args=[unsubscribe_token(user=user, kind=kind)])
+    return {"List-Unsubscribe": f"<{absolute_url(path)}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def email_queue(
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
-        headers=unsubscribe_headers() if unsubscribe else {},
+        headers=unsubscribe_headers(user, kind or name) if unsubscribe else {},
     )
 
 
@@ -96,10 +100,10 @@ def digest_email_build(*, user, dedupe_key: str, rendered: RenderedEmail) -> Out
     """Unsaved: digests are written in bulk per batch of users, with their Digest rows."""
     return OutboundEmail(
         dedupe_key=dedupe_key, kind="digest", user=user, to=user.email, subject=rendered.subject,
-        body_text=rendered.text, body_html=rendered.html, headers=unsubscribe_headers(),
+        body_text=rendered.text, body_html=rendered.html, headers=unsubscribe_headers(user, "digest"),
     )  # fmt: skip
 
 
 def status_change_email_queue(*, update, recipient, context: dict) -> OutboundEmail:
     key = f"status:{update.pk}:{recipient.pk}"
-    return email_queue("status-change", user=recipient, dedupe_key=key, context=context)
+    return email_queue("status-change", user=recipient, dedupe_key=key, context=context, unsubscribe=True)

@@ -117,10 +117,10 @@ def test_internal_evidence_only_reaches_members(busy_week, outsider, viewer):
     assert "China accountability" not in outsider_message.body
 
 
-def test_digest_has_unsubscribe_headers(busy_week, viewer):
+def test_digest_has_one_click_unsubscribe_headers(busy_week, viewer):
     send()
     message, _ = message_to(viewer)
-    assert message.extra_headers["List-Unsubscribe"] == "<http://localhost:8000/accounts/settings/>"
+    assert message.extra_headers["List-Unsubscribe"].startswith("<http://localhost:8000/accounts/unsubscribe/")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
