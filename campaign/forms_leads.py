@@ -2,15 +2,9 @@
 
 from django import forms
 
+from campaign.forms import DateInput
 from campaign.models import Campaign, Role
 from campaign.services import CAMPAIGN_EDITABLE_FIELDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class CampaignForm(forms.ModelForm):
