@@ -1,4 +1,5 @@
 import time
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -69,7 +70,12 @@ class RequireTwoFactorMiddleware:
     def _exempt(self, path: str) -> bool:
         if path.startswith((*self.EXEMPT_PREFIXES, settings.STATIC_URL)):
             return True
-        return path in {_path_of(name) for name in self.EXEMPT_URL_NAMES}
+        return path in self._exempt_paths
+
+    @cached_property
+    def _exempt_paths(self) -> frozenset:
+        # Reversed once per process, on the first request, not on every request.
+        return frozenset(_path_of(name) for name in self.EXEMPT_URL_NAMES)
 
     @staticmethod
     def _redirect(url_name: str, request):

@@ -3,8 +3,7 @@
 from django import forms
 
 from campaign.forms import DateInput
-from campaign.models import Campaign, Role
-from campaign.services import CAMPAIGN_EDITABLE_FIELDS
+from campaign.models import CAMPAIGN_EDITABLE_FIELDS, Campaign, Role
 
 
 class CampaignForm(forms.ModelForm):

@@ -90,6 +90,18 @@ class Campaign(models.Model):
             raise ValidationError({"ends_on": "The end date is before the start date."})
 
 
+# What a lead edits on the campaign page; the slug stays, people bookmark /campaigns/<slug>/.
+CAMPAIGN_EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "country_or_region",
+    "status",
+    "started_on",
+    "ends_on",
+    "stale_after_days",
+)
+
+
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="memberships")

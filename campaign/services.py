@@ -7,7 +7,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from campaign.models import ASK_EDITABLE_FIELDS, Ask, AskStatus, Campaign, Evidence, Membership, Role, Update
+from campaign.models import (
+    ASK_EDITABLE_FIELDS,
+    CAMPAIGN_EDITABLE_FIELDS,
+    Ask,
+    AskStatus,
+    Campaign,
+    Evidence,
+    Membership,
+    Role,
+    Update,
+)
 from campaign.notifications import status_change_notify
 from campaign.uploads import clean_filename
 
@@ -173,15 +183,6 @@ def evidence_soft_delete(*, evidence: Evidence, actor) -> None:
 
 # --- Campaign details and memberships, run by the campaign's leads ------------------
 
-CAMPAIGN_EDITABLE_FIELDS = (
-    "title",
-    "summary",
-    "country_or_region",
-    "status",
-    "started_on",
-    "ends_on",
-    "stale_after_days",
-)
 LAST_LEAD_MESSAGE = (
     "{user} is this campaign's only lead, and a campaign always keeps at least one lead. "
     "Make another member lead first."

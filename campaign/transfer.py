@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from campaign.models import Ask, Campaign, Evidence, Membership, Target, Update
+from campaign.models import CAMPAIGN_EDITABLE_FIELDS, Ask, Campaign, Evidence, Membership, Target, Update
 
 FORMAT = "campaign-tracker-export"
 VERSION = 1
@@ -29,16 +29,7 @@ DATA_NAME = "campaign.json"
 # outside its own files/ folder.
 FILE_NAME_PATTERN = re.compile(r"^files/[0-9]{1,9}(\.[a-z0-9]{1,10})?$")
 
-CAMPAIGN_FIELDS = [
-    "title",
-    "slug",
-    "summary",
-    "country_or_region",
-    "status",
-    "started_on",
-    "ends_on",
-    "stale_after_days",
-]
+CAMPAIGN_FIELDS = ["slug", *CAMPAIGN_EDITABLE_FIELDS]
 ASK_FIELDS = [
     "title",
     "wording",
