@@ -6,7 +6,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 
-from accounts.two_factor import totp_device_confirmed, two_factor_required
+from accounts.two_factor import has_authenticator, two_factor_required
 
 # Refresh the session's expiry at most this often, so an active user stays
 # signed in without a session write on every request.
@@ -61,7 +61,7 @@ class RequireTwoFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not user.is_verified() and not self._exempt(request.path):
-            if totp_device_confirmed(user) is not None:
+            if has_authenticator(user):
                 return self._redirect("two_factor_verify", request)
             if two_factor_required(user):
                 return self._redirect("two_factor_enrol", request)

@@ -32,6 +32,14 @@ def totp_device_confirmed(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
+def has_authenticator(user) -> bool:
+    """Whether the user has a confirmed authenticator app. Read from the
+    request's user when ``accounts.backends.UserBackend`` loaded it with the
+    answer, so the two-factor check on every page costs no query of its own."""
+    known = getattr(user, "has_authenticator", None)
+    return known if known is not None else totp_device_confirmed(user) is not None
+
+
 def totp_device_create(*, user) -> TOTPDevice:
     """A fresh, unconfirmed device for enrolment. Earlier unfinished enrolments
     are discarded so only the secret on screen can be confirmed."""

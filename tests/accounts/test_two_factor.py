@@ -4,7 +4,9 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -79,6 +81,25 @@ def test_a_member_who_enrolled_voluntarily_must_verify(client, viewer, settings)
     client.force_login(viewer)
     response = client.get("/asks/")
     assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
+def test_an_authenticator_added_in_another_session_is_asked_for_on_the_next_page(client, viewer, settings):
+    settings.REQUIRE_2FA = False
+    client.force_login(viewer)
+    assert client.get("/asks/").status_code == 200
+    confirmed_device(viewer)
+    response = client.get("/asks/")
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
+def test_the_authenticator_check_on_every_page_comes_with_the_user_not_as_a_query_of_its_own(client, viewer):
+    client.force_login(viewer)
+    client.get("/campaigns/")  # the first request of a session also writes it
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/campaigns/").status_code == 200
+    device_reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "otp_totp_totpdevice"')]
+    assert device_reads == []
+    assert any('FROM "otp_totp_totpdevice"' in q["sql"] for q in captured)  # inside the user's query
 
 
 def test_healthz_calendar_and_static_stay_reachable_before_the_second_factor(client, staff):
