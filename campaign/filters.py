@@ -78,6 +78,7 @@ class AskFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=AskStatus.choices, empty_label="Any status")
     priority = django_filters.ChoiceFilter(choices=Ask.Priority.choices, empty_label="Any priority")
+    open = django_filters.BooleanFilter(label="Only open asks", method="filter_open", widget=forms.CheckboxInput)
     mine = django_filters.BooleanFilter(label="Only asks I own", method="filter_mine", widget=forms.CheckboxInput)
     overdue = django_filters.BooleanFilter(label="Only overdue", method="filter_overdue", widget=forms.CheckboxInput)
     deadline_from = django_filters.DateFilter(
@@ -145,6 +146,9 @@ class AskFilter(django_filters.FilterSet):
             | Q(wording__icontains=value)
             | visible_evidence_reference_match(self.request.user, value, campaign_ids=campaign_ids)
         )
+
+    def filter_open(self, queryset, name, value):
+        return queryset.open() if value else queryset
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(owner=self.request.user) if value else queryset

@@ -17,6 +17,7 @@ from campaign.history import ask_history_entries
 from campaign.models import (
     CLOSED_STATUSES,
     NEED_RANK,
+    OPEN_STATUSES,
     ROLE_RANK,
     Ask,
     AskStatus,
@@ -203,16 +204,20 @@ def campaign_members(campaign: Campaign) -> list[Membership]:
     return list(campaign.memberships.select_related("user").order_by("role", "user__full_name", "user__email"))
 
 
-def my_open_asks(user, scope: CampaignScope):
-    return list(_asks_for_panel(scope).open().filter(owner=user).order_by("deadline", "id")[:20])
+# The dashboard's panels show the first few of each list and link to the rest.
+DASHBOARD_PANEL_ROWS = 8
 
 
-def overdue_asks(scope: CampaignScope, today: datetime.date):
-    return list(_asks_for_panel(scope).overdue(today).order_by("deadline", "id")[:20])
+def my_open_asks(user, scope: CampaignScope, limit: int = DASHBOARD_PANEL_ROWS):
+    return list(_asks_for_panel(scope).open().filter(owner=user).order_by("deadline", "id")[:limit])
 
 
-def asks_due_within(scope: CampaignScope, *, days: int, today: datetime.date):
-    return list(_asks_for_panel(scope).due_within(days, today).order_by("deadline", "id")[:20])
+def overdue_asks(scope: CampaignScope, today: datetime.date, limit: int = DASHBOARD_PANEL_ROWS):
+    return list(_asks_for_panel(scope).overdue(today).order_by("deadline", "id")[:limit])
+
+
+def asks_due_within(scope: CampaignScope, *, days: int, today: datetime.date, limit: int = DASHBOARD_PANEL_ROWS):
+    return list(_asks_for_panel(scope).due_within(days, today).order_by("deadline", "id")[:limit])
 
 
 def latest_updates(scope: CampaignScope, limit: int = 10) -> list[Update]:
@@ -236,28 +241,52 @@ def latest_updates(scope: CampaignScope, limit: int = 10) -> list[Update]:
     )
 
 
-def campaign_progress(scope: CampaignScope) -> list[dict]:
-    """Per visible campaign, the share of its asks in each progress segment.
+@dataclass(frozen=True)
+class AskCounts:
+    """The dashboard's figures, from one grouped query over the user's asks:
+    per campaign the asks in each status (for the progress bars), and in all
+    the open asks that are overdue, due within ``due_soon_days`` or the user's."""
 
-    One grouped query for the counts; a campaign with no asks gets an empty bar."""
+    by_campaign: dict[int, dict[str, int]]
+    overdue: int
+    due_soon: int
+    mine: int
+
+
+def ask_counts(user, scope: CampaignScope, *, today: datetime.date, due_soon_days: int) -> AskCounts:
+    rows = (
+        scope.asks()
+        .values("campaign_id", "status")
+        .annotate(
+            n=Count("id"),
+            overdue=Count("id", filter=Q(deadline__lt=today)),
+            due_soon=Count("id", filter=Q(deadline__range=(today, today + datetime.timedelta(days=due_soon_days)))),
+            mine=Count("id", filter=Q(owner=user)),
+        )
+        .order_by()
+    )
+    by_campaign: dict[int, dict[str, int]] = {}
+    totals = {"overdue": 0, "due_soon": 0, "mine": 0}
+    for row in rows:
+        by_campaign.setdefault(row["campaign_id"], {})[row["status"]] = row["n"]
+        if row["status"] in OPEN_STATUSES:
+            for name in totals:
+                totals[name] += row[name]
+    return AskCounts(by_campaign=by_campaign, **totals)
+
+
+def campaign_progress(scope: CampaignScope, counts: AskCounts) -> list[dict]:
+    """Per visible campaign that is not closed, the share of its asks in each
+    progress segment; a campaign with no asks gets an empty bar."""
     campaigns = list(
         Campaign.objects.filter(id__in=scope.ids)
         .exclude(status=Campaign.Status.CLOSED)
         .only("title", "slug")
         .order_by("title")
     )
-    counts: dict[int, dict[str, int]] = {}
-    rows = (
-        Ask.objects.filter(campaign__in=[c.pk for c in campaigns])
-        .values("campaign_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        counts.setdefault(row["campaign_id"], {})[row["status"]] = row["n"]
     progress = []
     for campaign in campaigns:
-        by_status = counts.get(campaign.pk, {})
+        by_status = counts.by_campaign.get(campaign.pk, {})
         counted = sum(by_status.get(status, 0) for status, _ in PROGRESS_SEGMENTS)
         segments, offset = [], 0.0
         for status, label in PROGRESS_SEGMENTS:

@@ -2,6 +2,8 @@
 ``get_campaign_for`` (campaign.selectors), the writes are campaign.services."""
 
 import copy
+import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,13 +27,26 @@ def dashboard(request):
     today = timezone.localdate()
     user = request.user
     scope = selectors.campaign_scope(user)
+    counts = selectors.ask_counts(user, scope, today=today, due_soon_days=DUE_SOON_DAYS)
     context = {
         "my_open_asks": selectors.my_open_asks(user, scope),
         "overdue_asks": selectors.overdue_asks(scope, today),
         "due_soon_asks": selectors.asks_due_within(scope, days=DUE_SOON_DAYS, today=today),
+        "counts": counts,
         "due_soon_days": DUE_SOON_DAYS,
+        # The full lists behind each panel, on the ask list's filters.
+        "overdue_query": urlencode({"overdue": "on", "sort": "deadline"}),
+        "due_soon_query": urlencode(
+            {
+                "open": "on",
+                "deadline_from": today.isoformat(),
+                "deadline_to": (today + datetime.timedelta(days=DUE_SOON_DAYS)).isoformat(),
+                "sort": "deadline",
+            }
+        ),
+        "mine_query": urlencode({"mine": "on", "open": "on", "sort": "deadline"}),
         "latest_updates": selectors.latest_updates(scope),
-        "progress": selectors.campaign_progress(scope),
+        "progress": selectors.campaign_progress(scope, counts),
     }
     return render(request, "campaign/dashboard.html", context)
 

@@ -32,6 +32,32 @@ def test_dashboard_shows_my_overdue_and_due_soon_asks_and_progress(client, edito
     assert 'class="seg-met" x="0.00%" y="0" width="25.00%"' in html
 
 
+def test_dashboard_panels_count_every_ask_and_link_to_the_full_lists(client, editor, campaign, target, other_campaign):
+    for n in range(12):
+        AskFactory(campaign=campaign, target=target, title=f"Late {n:02}", deadline=days(-1 - n), owner=editor)
+    for n in range(10):
+        AskFactory(campaign=campaign, target=target, title=f"Soon {n:02}", deadline=days(n))
+    AskFactory(campaign=campaign, target=target, title="Met soon", status="met", deadline=days(3), owner=editor)
+    AskFactory(campaign=other_campaign, target=target, title="Not mine to see", deadline=days(-3))
+    client.force_login(editor)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    overdue = html[html.index('id="overdue-heading"') : html.index('id="soon-heading"')]
+    soon = html[html.index('id="soon-heading"') : html.index('id="mine-heading"')]
+    mine = html[html.index('id="mine-heading"') : html.index('id="updates-heading"')]
+    assert 'badge text-bg-danger">12<' in overdue and overdue.count("Late ") == 8
+    assert 'badge text-bg-warning">10<' in soon and "Met soon" not in soon
+    assert 'badge text-bg-secondary">12<' in mine
+    # Each "All ..." link opens the ask list on exactly the asks its badge counted.
+    for panel, text, count in [(overdue, "All 12 overdue asks", 12), (soon, "All 10 asks due", 10), (mine, "All 12 of my", 12)]:
+        assert text in panel
+        href = panel[: panel.index(text)].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+        listed = client.get(href).content.decode()
+        assert f"{count} asks" in listed, (text, href)
+        assert "Met soon" not in listed and "Not mine to see" not in listed
+
+
 def test_dashboard_lists_latest_updates_of_my_campaigns_only(client, viewer, ask, other_campaign):
     UpdateFactory(ask=ask, note="Meeting at the mission")
     UpdateFactory(ask=AskFactory(campaign=other_campaign), note="Not for your eyes")
