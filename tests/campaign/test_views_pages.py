@@ -50,7 +50,11 @@ def test_dashboard_panels_count_every_ask_and_link_to_the_full_lists(client, edi
     assert 'badge text-bg-warning">10<' in soon and "Met soon" not in soon
     assert 'badge text-bg-secondary">12<' in mine
     # Each "All ..." link opens the ask list on exactly the asks its badge counted.
-    for panel, text, count in [(overdue, "All 12 overdue asks", 12), (soon, "All 10 asks due", 10), (mine, "All 12 of my", 12)]:
+    for panel, text, count in [
+        (overdue, "All 12 overdue asks", 12),
+        (soon, "All 10 asks due", 10),
+        (mine, "All 12 of my", 12),
+    ]:
         assert text in panel
         href = panel[: panel.index(text)].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
         listed = client.get(href).content.decode()
