@@ -5,13 +5,7 @@ from django.utils import timezone
 from campaign.models import EVIDENCE_NEEDS_SOURCE, Ask, AskStatus, Evidence, Membership, Target
 from campaign.selectors import editable_campaigns
 from campaign.uploads import validate_upload
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+from campaign.widgets import DateInput
 
 
 class AskForm(forms.ModelForm):

@@ -2,8 +2,8 @@
 
 from django import forms
 
-from campaign.forms import DateInput
 from campaign.models import CAMPAIGN_EDITABLE_FIELDS, Campaign, Role
+from campaign.widgets import DateInput
 
 
 class CampaignForm(forms.ModelForm):

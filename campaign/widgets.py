@@ -1,0 +1,43 @@
+"""Form widgets shared by the pages' forms."""
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value in the ISO form it expects."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class QuickSelect(forms.Select):
+    """A select whose options are joined in Python: Django renders each option
+    through two templates (and, for a model choice, builds a model instance per
+    choice), which cost ~15 ms for the 200 targets of a busy organisation on
+    every ask list request. The markup is the same as Django's.
+
+    ``options``, a callable returning (value, label) pairs, feeds a model choice
+    from one ``values_list`` query; without it the field's own choices are used."""
+
+    options = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = "" if value is None else str(value)
+        options = "".join(
+            f'<option value="{escape(option_value)}"{" selected" if str(option_value) == selected else ""}>'
+            f"{escape(label)}</option>"
+            for option_value, label in self._pairs()
+        )
+        attrs = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe(options))  # noqa: S308 - every part escaped above
+
+    def _pairs(self):
+        if self.options is None:
+            return self.choices
+        empty_label = self.choices.field.empty_label
+        return [*([("", empty_label)] if empty_label is not None else []), *self.options()]
