@@ -55,10 +55,16 @@ PROGRESS_SEGMENTS = [
 
 
 def role_in(user, campaign_id: int) -> str | None:
-    """The user's role in a campaign ("lead" for superusers), or None."""
+    """The user's role in a campaign ("lead" for superusers), or None: the same
+    rule as the models' ``visible_to``, for one campaign."""
+    if not user.is_authenticated or not user.is_active:
+        return None
     if user.is_superuser:
         return "lead"
-    return Membership.objects.filter(user=user, campaign_id=campaign_id).values_list("role", flat=True).first()
+    # At most one row (unique per user and campaign); no ordering, so no join
+    # to campaigns for Membership's default order by campaign title.
+    roles = Membership.objects.filter(user=user, campaign_id=campaign_id).order_by().values_list("role", flat=True)
+    return next(iter(roles[:1]), None)
 
 
 def role_grants(role: str | None, need: str) -> bool:
@@ -74,22 +80,22 @@ def _require(role: str | None, need: str):
 
 def get_campaign_for(user, slug: str, need: str = "view") -> Campaign:
     """The campaign, with ``user_role`` set; 404 for non-members, 403 for a too-low role."""
-    campaign = Campaign.objects.visible_to(user).filter(slug=slug).first()
-    if campaign is None:
-        raise Http404
-    campaign.user_role = role_in(user, campaign.pk)
-    _require(campaign.user_role, need)
+    # The role query is the visibility check (no role, 404): one membership
+    # lookup instead of a membership subquery and then the same lookup again.
+    campaign = Campaign.objects.filter(slug=slug).first()
+    role = role_in(user, campaign.pk) if campaign is not None else None
+    _require(role, need)
+    campaign.user_role = role
     return campaign
 
 
 def get_ask_for(user, pk: int, need: str = "view") -> Ask:
     """The ask, with ``user_role`` set; 404 when not visible, 403 when visible but
     the role is insufficient."""
-    ask = Ask.objects.visible_to(user).select_related(*ASK_LIST_RELATED).filter(pk=pk).first()
-    if ask is None:
-        raise Http404
-    ask.user_role = role_in(user, ask.campaign_id)
-    _require(ask.user_role, need)
+    ask = Ask.objects.select_related(*ASK_LIST_RELATED).filter(pk=pk).first()
+    role = role_in(user, ask.campaign_id) if ask is not None else None
+    _require(role, need)  # as in get_campaign_for: no role, no ask (404)
+    ask.user_role = role
     return ask
 
 
@@ -151,17 +157,32 @@ def ask_timeline(ask: Ask) -> list:
 
 
 def ask_evidence_for(user, ask: Ask) -> list[Evidence]:
-    return list(Evidence.objects.visible_to(user).filter(asks=ask).select_related("added_by"))
+    """The evidence on an ask the user may see. For an ask from ``get_ask_for``
+    the role it carries decides on confidential items (and only evidence of the
+    ask's own campaign is listed); otherwise ``Evidence.objects.visible_to``."""
+    if hasattr(ask, "user_role"):
+        evidence = _evidence_with_role(ask.campaign_id, ask.user_role)
+    else:
+        evidence = Evidence.objects.visible_to(user)
+    return list(evidence.filter(asks=ask).select_related("added_by"))
+
+
+def _evidence_with_role(campaign_id: int, role: str | None):
+    """A campaign's evidence that someone with ``role`` in it may see: the rule
+    of ``Evidence.objects.visible_to`` when the role is already known."""
+    if role is None:
+        return Evidence.objects.none()
+    evidence = Evidence.objects.filter(campaign_id=campaign_id)
+    if not role_grants(role, "edit"):
+        evidence = evidence.not_confidential()
+    return evidence
 
 
 def campaign_evidence_for(campaign: Campaign):
     """``Evidence.objects.visible_to(user).filter(campaign=campaign)`` for a
     campaign from ``get_campaign_for`` (its ``user_role`` already read): the role
     decides on confidential items without the two membership subqueries."""
-    evidence = Evidence.objects.filter(campaign=campaign)
-    if not role_grants(campaign.user_role, "edit"):
-        evidence = evidence.not_confidential()
-    return evidence
+    return _evidence_with_role(campaign.pk, campaign.user_role)
 
 
 def recent_evidence_for(user, campaign: Campaign, limit: int = 10) -> list[Evidence]:

@@ -48,6 +48,21 @@ def test_viewer_does_not_see_confidential_evidence_on_the_ask_or_campaign_page(
     assert 'Recent evidence <span class="badge text-bg-light border">1</span>' in campaign_page
 
 
+def test_evidence_of_another_campaign_linked_by_hand_never_shows_on_the_ask_page(
+    client, viewer, ask, other_campaign, internal
+):
+    # The service refuses such a link; an admin's or an import's mistake must
+    # still not show one campaign's evidence to the members of another.
+    foreign = EvidenceFactory(campaign=other_campaign, title="File of the other campaign")
+    foreign.asks.add(ask)
+    client.force_login(viewer)
+
+    html = client.get(reverse("ask_detail", args=[ask.pk])).content.decode()
+
+    assert "Public statement" in html
+    assert "File of the other campaign" not in html
+
+
 def test_editor_sees_confidential_evidence_marked_as_such(client, editor, ask, confidential):
     client.force_login(editor)
 
