@@ -1,9 +1,11 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -31,6 +33,21 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["user"]
+
+
+class QuickActionCheckbox:
+    """Each changelist row's action checkbox in Django's own markup, without a
+    widget template rendered per row: on the 50-row ask list that render was a
+    quarter of the page's time."""
+
+    def action_checkbox(self, obj):
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
 
 @admin.register(Campaign)
@@ -163,7 +180,7 @@ class AskResource(resources.ModelResource):
 
 
 @admin.register(Ask)
-class AskAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
     form = AskAdminForm
     resource_classes = [AskResource]
     list_display = ["title", "campaign", "target", "status", "priority", "owner", "deadline", "days_left_display"]
@@ -278,7 +295,7 @@ class EvidenceAdminForm(forms.ModelForm):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
     form = EvidenceAdminForm
     resource_classes = [EvidenceResource]
     list_display = ["title", "reference", "kind", "campaign", "assessment", "sensitivity", "published_on", "has_file"]

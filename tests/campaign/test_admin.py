@@ -112,6 +112,16 @@ def test_ask_changelist_filters_and_search_open(admin_client, demo, query):
     assert response.status_code == 200
 
 
+def test_ask_changelist_rows_carry_djangos_action_checkbox_with_the_title_escaped(admin_client, campaign):
+    ask = AskFactory(campaign=campaign, title='Publish "the <report>" & more')
+
+    html = admin_client.get(_admin_url(Ask, "changelist")).content.decode()
+
+    expected = admin.ModelAdmin.action_checkbox(admin.site._registry[Ask], ask)
+    assert expected in html
+    assert 'aria-label="Select this object for an action - Publish &quot;the &lt;report&gt;&quot; &amp; more"' in html
+
+
 def test_ask_search_finds_asks_by_evidence_reference(admin_client, demo):
     response = admin_client.get(_admin_url(Ask, "changelist"), {"q": "CERD/C/CHN/CO/14-17"})
     titles = {ask.title for ask in response.context["cl"].result_list}
