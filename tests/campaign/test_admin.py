@@ -122,6 +122,32 @@ def test_ask_changelist_rows_carry_djangos_action_checkbox_with_the_title_escape
     assert 'aria-label="Select this object for an action - Publish &quot;the &lt;report&gt;&quot; &amp; more"' in html
 
 
+def test_target_and_owner_filters_are_selects_that_keep_the_other_filters(admin_client, campaign, editor):
+    from tests.factories import TargetFactory
+
+    council, mission = TargetFactory(name="Human Rights Council"), TargetFactory(name="Permanent Mission")
+    AskFactory(campaign=campaign, target=council, title="Council ask", status="open", owner=editor)
+    AskFactory(campaign=campaign, target=mission, title="Mission ask", status="open")
+    url = _admin_url(Ask, "changelist")
+
+    html = admin_client.get(url, {"status__exact": "open", "q": "ask"}).content.decode()
+
+    form = html[html.index('<select name="target__id__exact"') - 600 : html.index('name="target__id__exact"') + 400]
+    assert '<input type="hidden" name="status__exact" value="open">' in form
+    assert '<input type="hidden" name="q" value="ask">' in form
+    assert f'<option value="{council.pk}">Human Rights Council</option>' in form
+    assert 'name="owner__id__exact"' in html and "?owner__isnull=True" in html.replace("&amp;", "&")
+    # What the form submits: a chosen target filters, "All" (empty) does not.
+    chosen = admin_client.get(url, {"status__exact": "open", "q": "ask", "target__id__exact": council.pk})
+    assert [a.title for a in chosen.context["cl"].result_list] == ["Council ask"]
+    assert f'<option value="{council.pk}" selected>' in chosen.content.decode()
+    everything = admin_client.get(url, {"status__exact": "open", "q": "ask", "target__id__exact": ""})
+    assert everything.status_code == 200
+    assert {a.title for a in everything.context["cl"].result_list} == {"Council ask", "Mission ask"}
+    no_owner = admin_client.get(url, {"owner__isnull": "True"})
+    assert [a.title for a in no_owner.context["cl"].result_list] == ["Mission ask"]
+
+
 def test_ask_search_finds_asks_by_evidence_reference(admin_client, demo):
     response = admin_client.get(_admin_url(Ask, "changelist"), {"q": "CERD/C/CHN/CO/14-17"})
     titles = {ask.title for ask in response.context["cl"].result_list}
