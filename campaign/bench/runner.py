@@ -508,15 +508,16 @@ def render_table(report: dict) -> str:
     if report.get("jobs_table"):
         lines.append("")
         lines.append(
-            f"{'job':<16} {'full s':>8} {'queries':>8} {'1/10 s':>8} {'queries':>8} {'t ratio':>8} {'q ratio':>8} "
-            f"{'budget':>7}  verdict"
+            f"{'job':<16} {'full s':>8} {'queries':>8} {'items':>7} {'1/10 s':>8} {'queries':>8} {'items':>7} "
+            f"{'t ratio':>8} {'q ratio':>8} {'budget':>7}  verdict"
         )
-        lines.append("-" * 90)
+        lines.append("-" * 106)
         for row in report["jobs_table"]:
             big, little = row["full"], row["small"]
             lines.append(
                 f"{row['job']:<16} {_fmt(big.get('seconds'), '.3f'):>8} {_fmt(big.get('queries'), 'd'):>8} "
-                f"{_fmt(little.get('seconds'), '.3f'):>8} {_fmt(little.get('queries'), 'd'):>8} "
+                f"{_fmt(big.get('items'), 'd'):>7} {_fmt(little.get('seconds'), '.3f'):>8} "
+                f"{_fmt(little.get('queries'), 'd'):>8} {_fmt(little.get('items'), 'd'):>7} "
                 f"{_fmt(row.get('time_ratio'), '.1f'):>8} {_fmt(row.get('query_ratio'), '.1f'):>8} "
                 f"{_fmt(row['budget'], '.0f', '-'):>7}  {row['verdict']} {row.get('note', '')}"
             )
