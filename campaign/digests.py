@@ -15,9 +15,11 @@ import datetime
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -40,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 DEADLINES_AHEAD_DAYS = 14
+# A section lists at most this many coming deadlines and overdue asks, then links to the rest.
+DIGEST_LIST_LIMIT = 10
 PERIOD_LENGTH = {User.DigestFrequency.DAILY: 1, User.DigestFrequency.WEEKLY: 7}
 
 
@@ -170,18 +174,40 @@ class BatchData:
             ],
             "new_asks": [{"ask": ask, "url": absolute_url(ask.get_absolute_url())} for ask in new_asks],
             "new_evidence": new_evidence,
-            "deadlines": [
-                {"ask": ask, "url": absolute_url(ask.get_absolute_url()), "days": (ask.deadline - today).days}
-                for ask in dated
-                if 0 <= (ask.deadline - today).days <= DEADLINES_AHEAD_DAYS
-            ],
-            "overdue": [
-                {"ask": ask, "url": absolute_url(ask.get_absolute_url()), "days": (today - ask.deadline).days}
-                for ask in dated
-                if ask.deadline < today
-            ],
+            **_ask_list(
+                "deadlines",
+                [ask for ask in dated if 0 <= (ask.deadline - today).days <= DEADLINES_AHEAD_DAYS],
+                today=today,
+                more_query={
+                    "campaign": campaign.pk,
+                    "open": "on",
+                    "deadline_from": today.isoformat(),
+                    "deadline_to": (today + datetime.timedelta(days=DEADLINES_AHEAD_DAYS)).isoformat(),
+                },
+            ),
+            **_ask_list(
+                "overdue",
+                [ask for ask in dated if ask.deadline < today],
+                today=today,
+                more_query={"campaign": campaign.pk, "overdue": "on"},
+            ),
             "news": len(changes) + len(new_asks) + len(new_evidence),
         }
+
+
+def _ask_list(name: str, asks: list, *, today: datetime.date, more_query: dict) -> dict:
+    """The first DIGEST_LIST_LIMIT of a section's deadline or overdue asks, how
+    many there are in all, and a link to the full list in the app: a campaign
+    with 140 overdue asks made a digest nobody reads (and 60 ms to render)."""
+    return {
+        name: [
+            {"ask": ask, "url": absolute_url(ask.get_absolute_url()), "days": abs((ask.deadline - today).days)}
+            for ask in asks[:DIGEST_LIST_LIMIT]
+        ],
+        f"{name}_count": len(asks),
+        f"{name}_more": max(len(asks) - DIGEST_LIST_LIMIT, 0),
+        f"{name}_url": absolute_url(reverse("ask_list") + "?" + urlencode({**more_query, "sort": "deadline"})),
+    }
 
 
 def _period_label(item: DueDigest) -> str:
@@ -205,7 +231,7 @@ def digest_render(item: DueDigest, data: BatchData) -> bool:
         "period_end": timezone.localtime(item.end, item.user.zone),
         "sections": sections,
         "news": news,
-        "overdue": sum(len(section["overdue"]) for section in sections),
+        "overdue": sum(section["overdue_count"] for section in sections),
         "digests_url": absolute_url("/digests/"),
     }
     rendered = email_render("digest", {"user": item.user, **context})

@@ -99,6 +99,26 @@ def test_digest_says_what_changed_with_figures_and_absolute_links(busy_week, cam
     assert "Publish the report: 8 days overdue" in message.body
 
 
+def test_digest_lists_the_ten_most_overdue_asks_per_campaign_and_links_to_all(busy_week, campaign, target, viewer):
+    with time_machine.travel(datetime.datetime(2026, 2, 1, 10, tzinfo=ZURICH), tick=False):
+        for n in range(11):  # with busy_week's own, 12 overdue asks
+            AskFactory(
+                campaign=campaign, target=target, title=f"Late ask {n:02}", deadline=datetime.date(2026, 2, 10 + n)
+            )
+    send()
+    message, html = message_to(viewer)
+
+    assert message.subject.endswith("12 overdue")
+    link = f"http://localhost:8000/asks/?campaign={campaign.pk}&overdue=on&sort=deadline"
+    assert f"… and 2 more, all 12 here: {link}" in message.body
+    assert f'href="{link.replace("&", "&amp;")}"' in html and "all 12 overdue asks" in html
+    # The most overdue first; the two closest to their deadline are left to the link.
+    for part in (message.body, html):
+        assert "Late ask 00" in part and "Late ask 09" in part
+        assert "Late ask 10" not in part
+    assert "Publish the report: 8 days overdue" not in message.body
+
+
 def test_confidential_evidence_is_in_no_part_of_any_digest(busy_week, viewer, editor, lead):
     send()
     assert len(mail.outbox) == 3
