@@ -5,7 +5,7 @@ from django.utils import timezone
 from campaign.models import EVIDENCE_NEEDS_SOURCE, Ask, AskStatus, Evidence, Membership, Target
 from campaign.selectors import editable_campaigns
 from campaign.uploads import validate_upload
-from campaign.widgets import DateInput
+from campaign.widgets import DateInput, QuickSelect
 
 
 class AskForm(forms.ModelForm):
@@ -82,7 +82,10 @@ class AskForm(forms.ModelForm):
 
 class StatusChangeForm(forms.Form):
     new_status = forms.ChoiceField(
-        label="New status", choices=AskStatus.choices, error_messages={"required": "Choose the new status."}
+        label="New status",
+        choices=AskStatus.choices,
+        error_messages={"required": "Choose the new status."},
+        widget=QuickSelect,  # on every ask page an editor opens
     )
     note = forms.CharField(
         label="Note",
