@@ -32,6 +32,16 @@ def _ask_url_maker():
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
+def _row_tools(context):
+    """The URL maker and today's date, made once per page: the campaign page
+    calls its tag once per target group, and each call reversed a URL and read
+    the time zone again. ``render_context`` lives as long as one render."""
+    tools = context.render_context.get(_row_tools)
+    if tools is None:
+        tools = context.render_context[_row_tools] = (_ask_url_maker(), timezone.localdate())
+    return tools
+
+
 @functools.lru_cache(maxsize=4096)
 def _short_date(day: datetime.date, language: str) -> str:
     # Django's date formatting looks up the locale's formats on every call
@@ -50,8 +60,7 @@ def _deadline_html(ask):
 @register.simple_tag(takes_context=True)
 def ask_list_rows(context, asks, editable_campaign_ids):
     """The <tr>s of the /asks/ table."""
-    today = timezone.localdate()
-    url_of = _ask_url_maker()
+    url_of, today = _row_tools(context)
     # The status link brings the user back to this very list.
     here = "next=" + quote(context["request"].get_full_path(), safe="/")
     return format_html_join(
@@ -105,13 +114,12 @@ def _ask_list_row(ask, url_of, today, editable_campaign_ids, here):
     )
 
 
-@register.simple_tag
-def ask_panel_items(asks, empty: str):
+@register.simple_tag(takes_context=True)
+def ask_panel_items(context, asks, empty: str):
     """The <li>s of a dashboard panel (what ``_ask_table.html`` loops over)."""
     if not asks:
         return format_html('<li class="list-group-item px-0 text-body-secondary">{}</li>', empty)
-    today = timezone.localdate()
-    url_of = _ask_url_maker()
+    url_of, today = _row_tools(context)
     return format_html_join("\n", "{}", ((_ask_panel_item(ask, url_of, today),) for ask in asks))
 
 
@@ -139,11 +147,10 @@ def _ask_panel_item(ask, url_of, today):
     )
 
 
-@register.simple_tag
-def campaign_ask_items(asks):
+@register.simple_tag(takes_context=True)
+def campaign_ask_items(context, asks):
     """The <li>s of one target's asks on the campaign page."""
-    today = timezone.localdate()
-    url_of = _ask_url_maker()
+    url_of, today = _row_tools(context)
     return format_html_join("\n", "{}", ((_campaign_ask_item(ask, url_of, today),) for ask in asks))
 
 
