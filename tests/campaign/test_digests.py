@@ -119,6 +119,24 @@ def test_digest_lists_the_ten_most_overdue_asks_per_campaign_and_links_to_all(bu
     assert "Publish the report: 8 days overdue" not in message.body
 
 
+def test_digest_lists_the_ten_latest_status_changes_and_links_to_the_rest(busy_week, campaign, lead, viewer):
+    for day in range(11):  # with busy_week's own change, 12 in the week
+        with time_machine.travel(datetime.datetime(2026, 3, 6, 8 + day, tzinfo=ZURICH), tick=False):
+            status = Ask.Status.IN_PROGRESS if day % 2 else Ask.Status.OPEN
+            ask_change_status(ask=busy_week, new_status=status, author=lead, note=f"Step {day:02} of the follow-up")
+    mail.outbox.clear()
+    send()
+    message, html = message_to(viewer)
+
+    assert message.subject.startswith("Weekly digest, 2 March – 9 March 2026: 15 updates")  # 12 changes, 3 new
+    link = f"http://localhost:8000/asks/?campaign={campaign.pk}&sort=-last_activity"
+    assert f"… and 2 earlier, 12 in all; asks by latest activity: {link}" in message.body
+    assert f'href="{link.replace("&", "&amp;")}"' in html and "2 earlier, 12 in all" in html
+    for part in (message.body, html):
+        assert "Step 10 of the follow-up" in part and "Step 01 of the follow-up" in part
+        assert "Step 00 of the follow-up" not in part and "Office promised a date." not in part
+
+
 def test_confidential_evidence_is_in_no_part_of_any_digest(busy_week, viewer, editor, lead):
     send()
     assert len(mail.outbox) == 3
