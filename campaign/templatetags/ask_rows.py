@@ -3,8 +3,9 @@
 The ask list, the dashboard panels and the campaign page each show up to 50 or
 60 asks; through the template engine every row costs ~25 variable lookups, two
 URL reversals and a few filters, which was most of those pages' time (the ask
-list's 50 rows took ~12 ms of a ~45 ms request). Here a row is one
-``format_html`` call with the URL built from a prefix reversed once.
+list's 50 rows took ~12 ms of a ~45 ms request). Here a row is one f-string
+in which every value is escaped (``_e``), with the URL built from a prefix
+reversed once.
 
 The markup is exactly what the templates it replaces wrote; the status cell of
 the ask list must stay in step with ``campaign/_status_cell.html``.
@@ -12,13 +13,15 @@ the ask list must stay in step with ``campaign/_status_cell.html``.
 
 import datetime
 import functools
+from html import escape as html_escape
 from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from campaign.templatetags.campaign_tags import deadline_class, deadline_note, priority_badge, status_badge
@@ -42,6 +45,12 @@ def _row_tools(context):
     return tools
 
 
+def _e(value) -> str:
+    """Django's ``escape`` without building a SafeString per value: a row has
+    about ten of them and ``format_html`` checked and escaped each in turn."""
+    return html_escape(str(value))
+
+
 @functools.lru_cache(maxsize=4096)
 def _short_date(day: datetime.date, language: str) -> str:
     # Django's date formatting looks up the locale's formats on every call
@@ -49,12 +58,12 @@ def _short_date(day: datetime.date, language: str) -> str:
     return date_format(day, "j M Y")
 
 
-def _deadline_html(ask):
-    return format_html(
-        '<time datetime="{}">{}</time>',
-        ask.deadline.isoformat(),
-        _short_date(ask.deadline, get_language()),
-    )
+def _deadline_html(ask) -> str:
+    return f'<time datetime="{ask.deadline.isoformat()}">{_e(_short_date(ask.deadline, get_language()))}</time>'
+
+
+def _join(rows) -> str:
+    return mark_safe("\n".join(rows))  # noqa: S308 - each row escapes every value it holds
 
 
 @register.simple_tag(takes_context=True)
@@ -62,55 +71,33 @@ def ask_list_rows(context, asks, editable_campaign_ids):
     """The <tr>s of the /asks/ table."""
     url_of, today = _row_tools(context)
     # The status link brings the user back to this very list.
-    here = "next=" + quote(context["request"].get_full_path(), safe="/")
-    return format_html_join(
-        "\n", "{}", ((_ask_list_row(ask, url_of, today, editable_campaign_ids, here),) for ask in asks)
-    )
+    here = _e("next=" + quote(context["request"].get_full_path(), safe="/"))
+    return _join(_ask_list_row(ask, url_of, today, editable_campaign_ids, here) for ask in asks)
 
 
-def _ask_list_row(ask, url_of, today, editable_campaign_ids, here):
+def _ask_list_row(ask, url_of, today, editable_campaign_ids, here) -> str:
     url = url_of(ask.pk)
     if ask.deadline:
-        deadline = format_html(
-            '{}<div class="small {}">{}</div>',
-            _deadline_html(ask),
-            deadline_class(ask, today),
-            deadline_note(ask, today),
-        )
+        deadline = f'{_deadline_html(ask)}<div class="small {deadline_class(ask, today)}">{_e(deadline_note(ask, today))}</div>'
     else:
-        deadline = format_html('<span class="text-body-secondary">{}</span>', "—")
+        deadline = '<span class="text-body-secondary">—</span>'
     change = ""
     if ask.campaign_id in editable_campaign_ids:
-        change = format_html(
-            '<a class="small ms-1" href="{}status/?{}" hx-get="{}status/" hx-target="#status-cell-{}">'
-            'Change<span class="visually-hidden"> status of {}</span></a>',
-            url,
-            here,
-            url,
-            ask.pk,
-            ask.title,
+        change = (
+            f'<a class="small ms-1" href="{url}status/?{here}" hx-get="{url}status/" hx-target="#status-cell-{ask.pk}">'
+            f'Change<span class="visually-hidden"> status of {_e(ask.title)}</span></a>'
         )
-    return format_html(
+    return (
         "<tr>"
-        '<td><a href="{}" class="fw-semibold">{}</a><div class="small text-body-secondary">{}</div></td>'
-        "<td>{}</td>"
-        "<td>{}</td>"
-        '<td class="text-nowrap">{}</td>'
-        '<td><span class="badge {}">{}</span></td>'
-        '<td class="status-cell" id="status-cell-{}"><span class="badge {}">{}</span>\n{}\n</td>'
-        "</tr>",
-        url,
-        ask.title,
-        ask.campaign.title,
-        ask.target.name,
-        ask.owner or "—",
-        deadline,
-        priority_badge(ask.priority),
-        ask.get_priority_display(),
-        ask.pk,
-        status_badge(ask.status),
-        ask.get_status_display(),
-        change,
+        f'<td><a href="{url}" class="fw-semibold">{_e(ask.title)}</a>'
+        f'<div class="small text-body-secondary">{_e(ask.campaign.title)}</div></td>'
+        f"<td>{_e(ask.target.name)}</td>"
+        f"<td>{_e(ask.owner or '—')}</td>"
+        f'<td class="text-nowrap">{deadline}</td>'
+        f'<td><span class="badge {priority_badge(ask.priority)}">{_e(ask.get_priority_display())}</span></td>'
+        f'<td class="status-cell" id="status-cell-{ask.pk}"><span class="badge {status_badge(ask.status)}">'
+        f"{_e(ask.get_status_display())}</span>\n{change}\n</td>"
+        "</tr>"
     )
 
 
@@ -120,30 +107,20 @@ def ask_panel_items(context, asks, empty: str):
     if not asks:
         return format_html('<li class="list-group-item px-0 text-body-secondary">{}</li>', empty)
     url_of, today = _row_tools(context)
-    return format_html_join("\n", "{}", ((_ask_panel_item(ask, url_of, today),) for ask in asks))
+    return _join(_ask_panel_item(ask, url_of, today) for ask in asks)
 
 
-def _ask_panel_item(ask, url_of, today):
-    deadline = ""
-    if ask.deadline:
-        deadline = format_html("{} · ", _deadline_html(ask))
-    return format_html(
+def _ask_panel_item(ask, url_of, today) -> str:
+    deadline = f"{_deadline_html(ask)} · " if ask.deadline else ""
+    return (
         '<li class="list-group-item px-0">'
         '<div class="d-flex justify-content-between gap-2">'
-        '<a href="{}" class="fw-semibold">{}</a>'
-        '<span class="badge {} align-self-start">{}</span>'
+        f'<a href="{url_of(ask.pk)}" class="fw-semibold">{_e(ask.title)}</a>'
+        f'<span class="badge {status_badge(ask.status)} align-self-start">{_e(ask.get_status_display())}</span>'
         "</div>"
-        '<div class="small text-body-secondary">{} · {} · <span class="{}">{}{}</span></div>'
-        "</li>",
-        url_of(ask.pk),
-        ask.title,
-        status_badge(ask.status),
-        ask.get_status_display(),
-        ask.campaign.title,
-        ask.target.name,
-        deadline_class(ask, today),
-        deadline,
-        deadline_note(ask, today),
+        f'<div class="small text-body-secondary">{_e(ask.campaign.title)} · {_e(ask.target.name)} · '
+        f'<span class="{deadline_class(ask, today)}">{deadline}{_e(deadline_note(ask, today))}</span></div>'
+        "</li>"
     )
 
 
@@ -151,21 +128,15 @@ def _ask_panel_item(ask, url_of, today):
 def campaign_ask_items(context, asks):
     """The <li>s of one target's asks on the campaign page."""
     url_of, today = _row_tools(context)
-    return format_html_join("\n", "{}", ((_campaign_ask_item(ask, url_of, today),) for ask in asks))
+    return _join(_campaign_ask_item(ask, url_of, today) for ask in asks)
 
 
-def _campaign_ask_item(ask, url_of, today):
-    owner = format_html(' <span class="small text-body-secondary">· {}</span>', ask.owner) if ask.owner else ""
-    return format_html(
+def _campaign_ask_item(ask, url_of, today) -> str:
+    owner = f' <span class="small text-body-secondary">· {_e(ask.owner)}</span>' if ask.owner else ""
+    return (
         '<li class="list-group-item d-flex flex-wrap justify-content-between gap-2">'
-        '<span><a href="{}">{}</a>{}</span>'
-        '<span class="text-nowrap"><span class="small {}">{}</span> <span class="badge {}">{}</span></span>'
-        "</li>",
-        url_of(ask.pk),
-        ask.title,
-        owner,
-        deadline_class(ask, today),
-        deadline_note(ask, today),
-        status_badge(ask.status),
-        ask.get_status_display(),
+        f'<span><a href="{url_of(ask.pk)}">{_e(ask.title)}</a>{owner}</span>'
+        f'<span class="text-nowrap"><span class="small {deadline_class(ask, today)}">{_e(deadline_note(ask, today))}</span> '
+        f'<span class="badge {status_badge(ask.status)}">{_e(ask.get_status_display())}</span></span>'
+        "</li>"
     )

@@ -206,16 +206,35 @@ def test_deadline_before_creation_needs_confirmation(client, editor, ask):
 
 
 def test_html_typed_into_fields_is_shown_as_text(client, editor, campaign, target):
-    ask = AskFactory(campaign=campaign, target=target, title="<script>alert(1)</script>", wording="<b>bold</b>")
+    campaign.title, target.name, editor.full_name = "<u>China</u>", "<i>Mission</i>", "<em>Ed</em>"
+    for thing in (campaign, target, editor):
+        thing.save()
+    ask = AskFactory(
+        campaign=campaign,
+        target=target,
+        owner=editor,
+        title="<script>alert(1)</script>",
+        wording="<b>bold</b>",
+        deadline=datetime.date.today() + datetime.timedelta(days=3),
+    )
     UpdateFactory(ask=ask, note="<img src=x onerror=alert(2)>", author=editor)
     client.force_login(editor)
 
-    for url in (reverse("ask_detail", args=[ask.pk]), reverse("ask_list"), reverse("dashboard")):
+    pages = (
+        reverse("ask_detail", args=[ask.pk]),
+        reverse("ask_list"),
+        reverse("dashboard"),
+        campaign.get_absolute_url(),
+    )
+    for url in pages:
         html = client.get(url).content.decode()
-        assert "<script>alert(1)</script>" not in html
-        assert "<img src=x" not in html
+        for raw in ("<script>alert(1)</script>", "<img src=x", "<u>China</u>", "<i>Mission</i>", "<em>Ed</em>"):
+            assert raw not in html, (url, raw)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+    listed = client.get(reverse("ask_list")).content.decode()
+    for escaped in ("&lt;u&gt;China&lt;/u&gt;", "&lt;i&gt;Mission&lt;/i&gt;", "&lt;em&gt;Ed&lt;/em&gt;"):
+        assert escaped in listed
     detail = client.get(reverse("ask_detail", args=[ask.pk])).content.decode()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail
     assert "&lt;b&gt;bold&lt;/b&gt;" in detail
 
 
