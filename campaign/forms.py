@@ -109,6 +109,12 @@ class NoteForm(forms.Form):
         error_messages={"required": "Write what happened."},
     )
 
+    def __init__(self, *args, **kwargs):
+        # The ask page shows this form beside the status form, whose field is
+        # also "note": its own ids keep each label and help text on its textarea.
+        kwargs.setdefault("auto_id", "id_update_%s")
+        super().__init__(*args, **kwargs)
+
 
 class EvidenceForm(forms.ModelForm):
     url = forms.URLField(label="URL", max_length=500, required=False, assume_scheme="https")

@@ -2,6 +2,7 @@
 pages (login by email, password reset, settings and the calendar link)."""
 
 import datetime
+from html.parser import HTMLParser
 
 from django.core import mail
 from django.urls import reverse
@@ -265,3 +266,31 @@ def test_not_found_and_not_allowed_pages_say_what_to_do(client, outsider, viewer
     refused = client.get(reverse("ask_edit", args=[ask.pk]))
     assert refused.status_code == 403
     assert "A campaign lead can change your role" in refused.content.decode()
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.label_targets = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag == "label" and "for" in attrs:
+            self.label_targets.append(attrs["for"])
+
+
+def test_every_id_on_the_busiest_pages_is_unique_and_every_label_finds_its_field(client, editor, campaign, target):
+    """A label whose ``for`` matches two elements names only the first: on the
+    ask page, "Log an update" once labelled the status form's note."""
+    ask = AskFactory(campaign=campaign, target=target, owner=editor, deadline=days(3))
+    UpdateFactory(ask=ask, author=editor)
+    client.force_login(editor)
+
+    for url in (ask.get_absolute_url(), reverse("ask_list"), reverse("dashboard"), campaign.get_absolute_url()):
+        parser = _Ids()
+        parser.feed(client.get(url).content.decode())
+        duplicates = sorted({i for i in parser.ids if parser.ids.count(i) > 1})
+        assert duplicates == [], url
+        assert set(parser.label_targets) <= set(parser.ids), url
