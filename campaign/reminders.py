@@ -87,12 +87,22 @@ def _local_today(user, now: datetime.datetime) -> datetime.date | None:
     return local.date() if local.hour >= SEND_FROM_HOUR else None
 
 
+def _sending_days(now: datetime.datetime) -> set[datetime.date]:
+    """The local dates on which reminders go out at ``now``: for each time zone
+    an active user has, its date if it is past SEND_FROM_HOUR there. Usually one
+    date, at most two, where reading every date a zone could have (UTC-12 to
+    UTC+14) read three days' worth of due deadlines."""
+    zones = User.objects.filter(is_active=True).values_list("timezone", flat=True).distinct()
+    days = {_local_today(User(timezone=name), now) for name in zones.order_by()}
+    return days - {None}
+
+
 def _deadline_candidates(now: datetime.datetime):
-    """Open asks with an owner whose deadline might be due a reminder for
-    someone, somewhere, today; the (status, deadline) index serves it."""
-    utc_today = now.astimezone(datetime.UTC).date()
-    soonest, latest = utc_today - ZONE_SPREAD, utc_today + ZONE_SPREAD
-    local_days = [soonest + datetime.timedelta(days=shift) for shift in range((latest - soonest).days + 1)]
+    """Open asks with an owner whose deadline is due a reminder for someone,
+    somewhere, today; the (status, deadline) index serves it."""
+    local_days = sorted(_sending_days(now))
+    if not local_days:
+        return Ask.objects.none()
     deadlines = {day + datetime.timedelta(days=offset) for day in local_days for offset in (0, *LEAD_TIMES)}
     deadlines |= _overdue_deadlines(local_days)
     due = Ask.objects.filter(deadline__in=deadlines, status__in=OPEN_STATUSES, owner__isnull=False)

@@ -193,9 +193,10 @@ def test_reminder_queries_do_not_grow_with_the_number_of_asks(
     with time_machine.travel(at(2026, 3, 21), tick=False):
         from campaign.reminders import reminders_due
 
-        # A fixed number: the two candidate lists, each with one query for their
-        # owners and one for their campaigns, the leads, and the sent reminders.
-        with django_assert_max_num_queries(11):
+        # A fixed number: the users' time zones, the two candidate lists, each
+        # with one query for their owners and one for their campaigns, the leads,
+        # and the sent reminders.
+        with django_assert_max_num_queries(12):
             due = reminders_due()
     assert len(due) == 60
 
@@ -227,6 +228,24 @@ def test_long_overdue_asks_are_read_only_on_their_weekly_reminder_day(campaign, 
         # 2025-03-04 is three days off it (even allowing for time zones) and is not read.
         assert list(_deadline_candidates(now)) == [due_today]
         assert [(item.ask.pk, item.kind) for item in reminders_due()] == [(due_today.pk, "overdue_379")]
+
+
+def test_the_scan_reads_the_deadlines_of_the_dates_its_users_are_living(campaign, target, editor, lead):
+    """At 09:00 UTC on 21 March it is still 20 March in Pago Pago (UTC-11): the
+    deadlines due a reminder on the 20th are read only if someone lives there."""
+    from campaign.reminders import _deadline_candidates, reminders_due
+
+    now = at(2026, 3, 21, 10)
+    due_in_zurich = AskFactory(campaign=campaign, target=target, owner=editor, deadline=datetime.date(2026, 4, 4))
+    due_in_pago_pago = AskFactory(campaign=campaign, target=target, owner=lead, deadline=datetime.date(2026, 4, 3))
+
+    with time_machine.travel(now, tick=False):
+        assert list(_deadline_candidates(now)) == [due_in_zurich]
+        lead.timezone = "Pacific/Pago_Pago"
+        lead.save()
+        assert {ask.pk for ask in _deadline_candidates(now)} == {due_in_zurich.pk, due_in_pago_pago.pk}
+        due = {(item.ask.pk, item.recipient.pk, item.kind) for item in reminders_due()}
+    assert due == {(due_in_zurich.pk, editor.pk, "due_in_14"), (due_in_pago_pago.pk, lead.pk, "due_in_14")}
 
 
 def test_long_quiet_asks_are_read_only_around_their_stale_reminder_day(campaign, target, editor):
