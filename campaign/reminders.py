@@ -158,16 +158,30 @@ def _leads_by_campaign(campaign_ids) -> dict[int, list]:
     return leads
 
 
+def _today_per_user(now: datetime.datetime):
+    """``_local_today`` worked out once per recipient: thousands of due asks
+    share a few hundred owners and leads."""
+    days = {}
+
+    def today_of(user) -> datetime.date | None:
+        if user.pk not in days:
+            days[user.pk] = _local_today(user, now)
+        return days[user.pk]
+
+    return today_of
+
+
 def reminders_due(*, now: datetime.datetime | None = None) -> list[PlannedReminder]:
     """Every reminder that should go out at ``now`` and has not been sent yet."""
     now = now or timezone.now()
+    today_of = _today_per_user(now)
     planned: list[PlannedReminder] = []
     deadline_asks = list(_deadline_candidates(now))
     leads = _leads_by_campaign({ask.campaign_id for ask in deadline_asks})
     for ask in deadline_asks:
         owner = ask.owner
         for recipient in [owner, *(lead for lead in leads[ask.campaign_id] if lead.pk != owner.pk)]:
-            today = _local_today(recipient, now)
+            today = today_of(recipient)
             if today is None or not recipient.is_active:
                 continue
             days_left = (ask.deadline - today).days
@@ -177,7 +191,7 @@ def reminders_due(*, now: datetime.datetime | None = None) -> list[PlannedRemind
             planned.append(PlannedReminder(ask, recipient, kind, ask.deadline, days_left))
 
     for ask in _stale_candidates(now):
-        today = _local_today(ask.owner, now)
+        today = today_of(ask.owner)
         if today is None or not ask.owner.is_active:
             continue
         quiet_since = ask.last_activity_at.astimezone(ask.owner.zone).date()
