@@ -148,6 +148,21 @@ def test_target_and_owner_filters_are_selects_that_keep_the_other_filters(admin_
     assert [a.title for a in no_owner.context["cl"].result_list] == ["Mission ask"]
 
 
+def test_owner_filter_names_each_user_as_everywhere_else(admin_client, editor, viewer):
+    """The owner select lists every user by their str(): the full name, else the email."""
+    editor.full_name, viewer.full_name = "Ed <Editor>", ""
+    editor.save()
+    viewer.save()
+
+    html = admin_client.get(_admin_url(Ask, "changelist")).content.decode()
+
+    owners = html[
+        html.index('<select name="owner__id__exact"') : html.index("</select>", html.index("owner__id__exact"))
+    ]
+    assert f'<option value="{editor.pk}">Ed &lt;Editor&gt;</option>' in owners
+    assert f'<option value="{viewer.pk}">{viewer.email}</option>' in owners
+
+
 def test_ask_search_finds_asks_by_evidence_reference(admin_client, demo):
     response = admin_client.get(_admin_url(Ask, "changelist"), {"q": "CERD/C/CHN/CO/14-17"})
     titles = {ask.title for ask in response.context["cl"].result_list}
