@@ -248,7 +248,13 @@ class Ask(models.Model):
         ordering = ["deadline", "id"]
         indexes = [
             models.Index(fields=["status", "deadline"], name="ask_status_deadline"),
-            models.Index(fields=["campaign", "status"], name="ask_campaign_status"),
+            # Live asks per campaign and status, with the columns the dashboard
+            # counts by: its counts and the campaign page's read this index alone.
+            models.Index(
+                fields=["campaign", "status", "deadline", "owner"],
+                condition=Q(deleted_at__isnull=True),
+                name="ask_live_campaign_status",
+            ),
             models.Index(fields=["owner", "status"], name="ask_owner_status"),
             models.Index(fields=["deadline"], name="ask_deadline"),
             models.Index(fields=["last_activity_at"], name="ask_last_activity"),
@@ -404,7 +410,12 @@ class Evidence(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["campaign", "sensitivity"], name="evidence_campaign_sensitivity"),
+            # Live evidence only: the campaign page's count reads this index alone.
+            models.Index(
+                fields=["campaign", "sensitivity"],
+                condition=Q(deleted_at__isnull=True),
+                name="evidence_live_campaign_sens",
+            ),
             models.Index(fields=["reference"], name="evidence_reference"),
             models.Index(fields=["added_at"], name="evidence_added"),
         ]
