@@ -258,8 +258,6 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
     date_hierarchy = "deadline"
     autocomplete_fields = ["campaign", "target", "owner"]
     list_select_related = ["campaign", "target", "owner"]
-    list_per_page = 50
-    show_full_result_count = False
     readonly_fields = ["created_at", "updated_at", "last_activity_at", "deleted_at"]
     inlines = [UpdateInline, AskEvidenceInline]
     actions = ["export_csv", "restore", "soft_delete"]
@@ -373,8 +371,6 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAd
     date_hierarchy = "published_on"
     autocomplete_fields = ["campaign", "asks", "added_by"]
     list_select_related = ["campaign"]
-    list_per_page = 50
-    show_full_result_count = False
     readonly_fields = ["original_filename", "content_type", "file_size", "deleted_at"]
     actions = ["restore", "soft_delete"]
 
@@ -410,8 +406,6 @@ class UpdateAdmin(admin.ModelAdmin):
     search_fields = ["note", "ask__title"]
     date_hierarchy = "created_at"
     list_select_related = ["ask", "author"]
-    list_per_page = 50
-    show_full_result_count = False
 
     @admin.display(description="note")
     def note_start(self, update):
@@ -452,8 +446,6 @@ class ReminderAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["ask__title", "recipient__email"]
     list_select_related = ["ask", "recipient"]
-    list_per_page = 50
-    show_full_result_count = False
 
 
 @admin.register(Digest)
@@ -462,8 +454,6 @@ class DigestAdmin(ReadOnlyAdmin):
     list_filter = ["frequency"]
     search_fields = ["user__email", "subject"]
     list_select_related = ["user"]
-    list_per_page = 50
-    show_full_result_count = False
 
 
 @admin.register(OutboundEmail)
@@ -471,8 +461,6 @@ class OutboundEmailAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "to", "subject", "state", "attempts", "sent_at"]
     list_filter = ["state", "kind"]
     search_fields = ["to", "subject", "dedupe_key"]
-    list_per_page = 50
-    show_full_result_count = False
     actions = ["retry_now"]
 
     @admin.action(description="Retry the selected failed emails now")

@@ -112,6 +112,17 @@ def test_ask_changelist_filters_and_search_open(admin_client, demo, query):
     assert response.status_code == 200
 
 
+def test_every_admin_changelist_pages_by_fifty_without_counting_the_whole_table(admin_client):
+    from accounts.models import User
+    from tests.factories import UserFactory
+
+    assert {(ma.list_per_page, ma.show_full_result_count) for ma in admin.site._registry.values()} == {(50, False)}
+    UserFactory.create_batch(60)  # with the superuser, 61 users: Django's own user list would show them all
+    response = admin_client.get(_admin_url(User, "changelist"), {"q": "example"})
+    assert len(response.context["cl"].result_list) == 50
+    assert response.context["cl"].paginator.num_pages == 2
+
+
 def test_ask_changelist_rows_carry_djangos_action_checkbox_with_the_title_escaped(admin_client, campaign):
     ask = AskFactory(campaign=campaign, title='Publish "the <report>" & more')
 
