@@ -117,11 +117,17 @@ def ask_detail(request, pk):
     return render(request, "campaign/ask_detail.html", _ask_page_context(request, ask, can_edit))
 
 
+# An ask followed for years gathers hundreds of updates and changes; the page
+# shows the newest 50 and pages back through the rest.
+TIMELINE_PER_PAGE = 50
+
+
 def _ask_page_context(request, ask, can_edit, *, status_form=None, note_form=None):
+    timeline = Paginator(selectors.ask_timeline(ask), TIMELINE_PER_PAGE).get_page(request.GET.get("timeline"))
     return {
         "ask": ask,
         "can_edit": can_edit,
-        "timeline": selectors.ask_timeline(ask),
+        "timeline": timeline,
         "evidence": selectors.ask_evidence_for(request.user, ask),
         "status_form": status_form or (StatusChangeForm(ask=ask) if can_edit else None),
         "note_form": note_form or (NoteForm() if can_edit else None),

@@ -100,6 +100,24 @@ def test_timeline_shows_updates_newest_first_with_author(client, viewer, ask, ed
     assert str(editor) in html
 
 
+def test_long_timeline_shows_the_newest_fifty_entries_and_pages_back(client, viewer, ask, editor):
+    now = timezone.now()
+    Ask.objects.filter(pk=ask.pk).update(created_at=now - datetime.timedelta(days=30))
+    for n in range(60):  # with the ask's own "created" entry, 61 entries
+        UpdateFactory(ask=ask, note=f"Letter {n:02}", author=editor, created_at=now - datetime.timedelta(hours=60 - n))
+    client.force_login(viewer)
+    url = reverse("ask_detail", args=[ask.pk])
+
+    newest = client.get(url).content.decode()
+    older = client.get(url, {"timeline": 2}).content.decode()
+
+    assert "Letter 59" in newest and "Letter 10" in newest and "Letter 09" not in newest
+    assert "Entries 1–50 of 61" in newest and 'href="?timeline=2#timeline-heading">Older entries' in newest
+    assert "Letter 09" in older and "Letter 00" in older and "Letter 10" not in older
+    assert "Entries 51–61 of 61" in older and 'href="?timeline=1#timeline-heading">Newer entries' in older
+    assert "Ask created." in older and "Ask created." not in newest
+
+
 def test_viewer_sees_no_edit_forms(client, viewer, ask):
     client.force_login(viewer)
 
