@@ -117,9 +117,9 @@ def ask_detail(request, pk):
     return render(request, "campaign/ask_detail.html", _ask_page_context(request, ask, can_edit))
 
 
-# An ask followed for years gathers hundreds of updates and changes; the page
-# shows the newest 50 and pages back through the rest.
-TIMELINE_PER_PAGE = 50
+# An ask followed for years gathers hundreds of updates and changes, and some
+# pieces of evidence: the page shows 50 of each at a time and pages through the rest.
+TIMELINE_PER_PAGE = EVIDENCE_PER_PAGE = 50
 
 
 def _ask_page_context(request, ask, can_edit, *, status_form=None, note_form=None):
@@ -128,7 +128,9 @@ def _ask_page_context(request, ask, can_edit, *, status_form=None, note_form=Non
         "ask": ask,
         "can_edit": can_edit,
         "timeline": timeline,
-        "evidence": selectors.ask_evidence_for(request.user, ask),
+        "evidence": Paginator(selectors.ask_evidence_for(request.user, ask), EVIDENCE_PER_PAGE).get_page(
+            request.GET.get("evidence")
+        ),
         "status_form": status_form or (StatusChangeForm(ask=ask) if can_edit else None),
         "note_form": note_form or (NoteForm() if can_edit else None),
     }

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.models import Ask, Update
-from tests.factories import AskFactory, UpdateFactory
+from tests.factories import AskFactory, EvidenceFactory, UpdateFactory
 
 
 def ask_form_data(ask, **changes):
@@ -112,10 +112,27 @@ def test_long_timeline_shows_the_newest_fifty_entries_and_pages_back(client, vie
     older = client.get(url, {"timeline": 2}).content.decode()
 
     assert "Letter 59" in newest and "Letter 10" in newest and "Letter 09" not in newest
-    assert "Entries 1–50 of 61" in newest and 'href="?timeline=2#timeline-heading">Older entries' in newest
+    assert "Entries 1–50 of 61" in newest and f'href="{url}?timeline=2#timeline-heading">Older entries' in newest
     assert "Letter 09" in older and "Letter 00" in older and "Letter 10" not in older
-    assert "Entries 51–61 of 61" in older and 'href="?timeline=1#timeline-heading">Newer entries' in older
+    assert "Entries 51–61 of 61" in older and f'href="{url}?timeline=1#timeline-heading">Newer entries' in older
     assert "Ask created." in older and "Ask created." not in newest
+
+
+def test_ask_page_lists_fifty_pieces_of_evidence_at_a_time_and_keeps_the_timeline_page(client, viewer, ask):
+    for n in range(55):
+        EvidenceFactory(campaign=ask.campaign, asks=[ask], title=f"Exhibit {n:02}", sensitivity="public")
+    client.force_login(viewer)
+    url = reverse("ask_detail", args=[ask.pk])
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"evidence": 2, "timeline": 1}).content.decode()
+
+    assert 'Evidence <span class="badge text-bg-light border">55</span>' in first
+    assert "1–50 of 55" in first and f'href="{url}?evidence=2#evidence-heading">Next</a>' in first
+    assert "51–55 of 55" in second and f'href="{url}?evidence=1&amp;timeline=1#evidence-heading">Previous</a>' in second
+    on_first = {n for n in range(55) if f"Exhibit {n:02}" in first}
+    on_second = {n for n in range(55) if f"Exhibit {n:02}" in second}
+    assert len(on_first) == 50 and len(on_second) == 5 and not on_first & on_second
 
 
 def test_viewer_sees_no_edit_forms(client, viewer, ask):
