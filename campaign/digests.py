@@ -17,6 +17,7 @@ import logging
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.db import IntegrityError, transaction
@@ -157,9 +158,9 @@ class BatchData:
         counts = self.status_counts[campaign.pk]
         total = sum(counts.values())
         closed = sum(counts[status] for status in CLOSED_STATUSES)
-        changes = _within(self.changes[campaign.pk], _created_at, start, end)
-        new_asks = _within(self.new_asks[campaign.pk], _created_at, start, end)
-        new_evidence = _within(self.new_evidence[campaign.pk], _added_at, start, end)
+        changes = _within(self.changes[campaign.pk], attrgetter("created_at"), start, end)
+        new_asks = _within(self.new_asks[campaign.pk], attrgetter("created_at"), start, end)
+        new_evidence = _within(self.new_evidence[campaign.pk], attrgetter("added_at"), start, end)
         dated = self.dated_open_asks[campaign.pk]
         deadline_limit = today + datetime.timedelta(days=DEADLINES_AHEAD_DAYS)
         recent_url = _ask_list_url({"campaign": campaign.pk, "sort": "-last_activity"})
@@ -176,7 +177,7 @@ class BatchData:
             **_limited("new_evidence", new_evidence[-DIGEST_LIST_LIMIT:], None, len(new_evidence), section_url),
             **_limited(
                 "deadlines",
-                _within(dated, _deadline, today, deadline_limit + datetime.timedelta(days=1)),
+                _within(dated, attrgetter("deadline"), today, deadline_limit + datetime.timedelta(days=1)),
                 functools.partial(_dated_item, today=today),
                 url=_ask_list_url(
                     {
@@ -190,24 +191,12 @@ class BatchData:
             ),
             **_limited(
                 "overdue",
-                _within(dated, _deadline, datetime.date.min, today),
+                _within(dated, attrgetter("deadline"), datetime.date.min, today),
                 functools.partial(_dated_item, today=today),
                 url=_ask_list_url({"campaign": campaign.pk, "overdue": "on", "sort": "deadline"}),
             ),
             "news": len(changes) + len(new_asks) + len(new_evidence),
         }
-
-
-def _created_at(row):
-    return row.created_at
-
-
-def _added_at(piece):
-    return piece.added_at
-
-
-def _deadline(ask):
-    return ask.deadline
 
 
 def _ask_list_url(query: dict) -> str:
