@@ -93,6 +93,8 @@ def _sending_days(now: datetime.datetime) -> set[datetime.date]:
     date, at most two, where reading every date a zone could have (UTC-12 to
     UTC+14) read three days' worth of due deadlines."""
     zones = User.objects.filter(is_active=True).values_list("timezone", flat=True).distinct()
+    # An unsaved User per zone name: its ``zone`` falls back to TIME_ZONE for
+    # an unknown name exactly as a recipient's does.
     days = {_local_today(User(timezone=name), now) for name in zones.order_by()}
     return days - {None}
 
