@@ -1,5 +1,3 @@
-from html import escape as html_escape
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -7,7 +5,6 @@ from django.contrib.admin import helpers
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -16,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
 from campaign.exports import asks_csv_response
+from campaign.markup import options_html
 from campaign.models import (
     ASK_EDITABLE_FIELDS,
     Ask,
@@ -120,12 +118,7 @@ class SelectRelatedFilter(admin.RelatedFieldListFilter):
         options += [(str(pk), label, str(pk) in selected) for pk, label in self.lookup_choices]
         yield {
             "lookup_kwarg": self.lookup_kwarg,
-            "options_html": mark_safe(  # noqa: S308 - every value and label escaped here
-                "".join(
-                    f'<option value="{html_escape(value)}"{" selected" if chosen else ""}>{html_escape(str(label))}</option>'
-                    for value, label, chosen in options
-                )
-            ),
+            "options_html": options_html(options),
             "hidden": [
                 (name, value)
                 for name, value in changelist.params.items()

@@ -13,7 +13,6 @@ the ask list must stay in step with ``campaign/_status_cell.html``.
 
 import datetime
 import functools
-from html import escape as html_escape
 from urllib.parse import quote
 
 from django import template
@@ -24,6 +23,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from campaign.markup import escape_text as _e
 from campaign.templatetags.campaign_tags import deadline_class, deadline_note, priority_badge, status_badge
 
 register = template.Library()
@@ -43,12 +43,6 @@ def _row_tools(context):
     if tools is None:
         tools = context.render_context[_row_tools] = (_ask_url_maker(), timezone.localdate())
     return tools
-
-
-def _e(value) -> str:
-    """Django's ``escape`` without building a SafeString per value: a row has
-    about ten of them and ``format_html`` checked and escaped each in turn."""
-    return html_escape(str(value))
 
 
 @functools.lru_cache(maxsize=4096)
