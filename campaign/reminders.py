@@ -16,10 +16,10 @@ own reminders due.
 import datetime
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -37,27 +37,37 @@ STALE_GRACE_DAYS = 3
 STALE_WINDOW = datetime.timedelta(days=STALE_GRACE_DAYS) + 2 * ZONE_SPREAD
 
 
-# What deciding on a reminder and writing its email read of an ask, its owner
-# and its campaign. Thousands of asks can be due in one run (every overdue ask
-# weekly); loading each whole, with its own copy of its owner and campaign,
-# made building the rows, not the queries, most of the scan's time.
-CANDIDATE_FIELDS = ("title", "deadline", "deadline_reason", "status", "last_activity_at", "campaign_id", "owner_id")
+class Candidate(NamedTuple):
+    """An ask as the scan reads it: the fields deciding on a reminder and
+    writing its email need, with its owner and campaign. Thousands of asks can
+    be due in one run (every overdue ask weekly) and most share a few hundred
+    owners and dozens of campaigns: rows, not model instances each with its own
+    related copies, keep the scan's cost per due ask small."""
+
+    pk: int
+    title: str
+    deadline: datetime.date | None
+    deadline_reason: str
+    last_activity_at: datetime.datetime
+    owner: User
+    campaign: Campaign
 
 
-def _candidate_rows(asks):
-    """Only the fields above; each owner and campaign read once (a few hundred
-    users and dozens of campaigns serve thousands of due asks) and shared."""
-    owners = User.objects.only("email", "full_name", "timezone", "is_active")
-    campaigns = Campaign.objects.only("title", "slug", "stale_after_days")
-    return asks.only(*CANDIDATE_FIELDS).prefetch_related(
-        Prefetch("owner", queryset=owners), Prefetch("campaign", queryset=campaigns)
-    )
+CANDIDATE_FIELDS = ("pk", "title", "deadline", "deadline_reason", "last_activity_at", "owner_id", "campaign_id")
 
 
-@dataclass(frozen=True)
-class PlannedReminder:
-    ask: Ask
-    recipient: object
+def _candidates(asks) -> list[Candidate]:
+    """Three queries however many asks: the rows, then each owner and campaign once."""
+    rows = list(asks.values_list(*CANDIDATE_FIELDS))
+    owners = User.objects.only("email", "full_name", "timezone", "is_active").in_bulk({row[5] for row in rows})
+    campaigns = Campaign.objects.only("title", "slug", "stale_after_days").in_bulk({row[6] for row in rows})
+    # An owner deleted since the first query takes their asks' reminders along.
+    return [Candidate(*row[:5], owners[row[5]], campaigns[row[6]]) for row in rows if row[5] in owners]
+
+
+class PlannedReminder(NamedTuple):
+    ask: Candidate
+    recipient: User
     kind: str
     deadline: datetime.date  # for stale reminders: the day the ask became stale
     days: int  # days left (negative when overdue) or, for stale, days without update
@@ -104,11 +114,11 @@ def _deadline_candidates(now: datetime.datetime):
     somewhere, today; the (status, deadline) index serves it."""
     local_days = sorted(_sending_days(now))
     if not local_days:
-        return Ask.objects.none()
+        return []
     deadlines = {day + datetime.timedelta(days=offset) for day in local_days for offset in (0, *LEAD_TIMES)}
     deadlines |= _overdue_deadlines(local_days)
     due = Ask.objects.filter(deadline__in=deadlines, status__in=OPEN_STATUSES, owner__isnull=False)
-    return _candidate_rows(due)
+    return _candidates(due)
 
 
 def _overdue_deadlines(local_days) -> set[datetime.date]:
@@ -142,14 +152,14 @@ def _stale_candidates(now: datetime.datetime):
     oldest = open_owned.order_by("last_activity_at").values_list("last_activity_at", flat=True).first()
     periods = sorted(set(Campaign.objects.values_list("stale_after_days", flat=True)))
     if oldest is None or not periods:
-        return Ask.objects.none()
+        return []
     windows = Q()
     for days in periods:
         period = datetime.timedelta(days=days)
         for whole in range(1, (now - oldest) // period + 2):
             end = now - whole * period + ZONE_SPREAD
             windows |= Q(campaign__stale_after_days=days, last_activity_at__range=(end - STALE_WINDOW, end))
-    return _candidate_rows(open_owned.filter(windows))
+    return _candidates(open_owned.filter(windows))
 
 
 def _leads_by_campaign(campaign_ids) -> dict[int, list]:
@@ -178,11 +188,11 @@ def reminders_due(*, now: datetime.datetime | None = None) -> list[PlannedRemind
     now = now or timezone.now()
     today_of = _today_per_user(now)
     planned: list[PlannedReminder] = []
-    deadline_asks = list(_deadline_candidates(now))
-    leads = _leads_by_campaign({ask.campaign_id for ask in deadline_asks})
+    deadline_asks = _deadline_candidates(now)
+    leads = _leads_by_campaign({ask.campaign.pk for ask in deadline_asks})
     for ask in deadline_asks:
         owner = ask.owner
-        for recipient in [owner, *(lead for lead in leads[ask.campaign_id] if lead.pk != owner.pk)]:
+        for recipient in [owner, *(lead for lead in leads[ask.campaign.pk] if lead.pk != owner.pk)]:
             today = today_of(recipient)
             if today is None or not recipient.is_active:
                 continue
@@ -223,9 +233,9 @@ def _email_context(item: PlannedReminder) -> dict:
         "campaign": item.ask.campaign,
         "kind": item.kind,
         "days": abs(item.days),
-        "is_owner": item.recipient.pk == item.ask.owner_id,
+        "is_owner": item.recipient.pk == item.ask.owner.pk,
         "owner": item.ask.owner,
-        "ask_url": absolute_url(item.ask.get_absolute_url()),
+        "ask_url": absolute_url(Ask(pk=item.ask.pk).get_absolute_url()),
     }
 
 
@@ -234,7 +244,7 @@ def reminder_send(*, item: PlannedReminder) -> Reminder | None:
     already did."""
     try:
         with transaction.atomic():
-            reminder = Reminder(ask=item.ask, recipient=item.recipient, kind=item.kind, deadline=item.deadline)
+            reminder = Reminder(ask_id=item.ask.pk, recipient=item.recipient, kind=item.kind, deadline=item.deadline)
             reminder.email = reminder_email_queue(reminder=reminder, context=_email_context(item))
             reminder.save()
             return reminder

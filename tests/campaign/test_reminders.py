@@ -76,6 +76,20 @@ def test_reminder_email_names_the_ask_links_to_it_and_offers_unsubscribe(due_ask
     assert "http://localhost:8000/accounts/settings/" in message.body
 
 
+def test_leads_copy_of_an_overdue_reminder_names_the_owner_and_the_deadlines_reason(due_ask, editor, lead):
+    Ask.objects.filter(pk=due_ask.pk).update(deadline_reason="Before the HRC's March session")
+    run_at(at(2026, 3, 21))
+    email_deliver_all()
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    copy, own = by_recipient[lead.email], by_recipient[editor.email]
+    assert copy.subject == own.subject == "Overdue by 1 day: Publish the Xinjiang report"
+    assert f"Its owner is {editor}; you receive this as a lead of the campaign." in copy.body
+    assert "you receive this as a lead" not in own.body
+    for message in (copy, own):
+        assert "Why this deadline: Before the HRC's March session" in message.body
+        assert f"in {due_ask.campaign.title} is overdue by 1 day" in message.body
+
+
 def test_reminders_go_out_in_the_first_run_at_or_after_8_local(due_ask, editor):
     assert run_at(at(2026, 3, 13, 7, 59)) == []
     assert run_at(at(2026, 3, 13, 8, 0)) == [("due_in_7", editor.email)]
@@ -226,7 +240,7 @@ def test_long_overdue_asks_are_read_only_on_their_weekly_reminder_day(campaign, 
     with time_machine.travel(now, tick=False):
         # 2025-03-07 is 379 days before 2026-03-21: 1 + 7 × 54, a weekly reminder day;
         # 2025-03-04 is three days off it (even allowing for time zones) and is not read.
-        assert list(_deadline_candidates(now)) == [due_today]
+        assert [ask.pk for ask in _deadline_candidates(now)] == [due_today.pk]
         assert [(item.ask.pk, item.kind) for item in reminders_due()] == [(due_today.pk, "overdue_379")]
 
 
@@ -240,7 +254,7 @@ def test_the_scan_reads_the_deadlines_of_the_dates_its_users_are_living(campaign
     due_in_pago_pago = AskFactory(campaign=campaign, target=target, owner=lead, deadline=datetime.date(2026, 4, 3))
 
     with time_machine.travel(now, tick=False):
-        assert list(_deadline_candidates(now)) == [due_in_zurich]
+        assert [ask.pk for ask in _deadline_candidates(now)] == [due_in_zurich.pk]
         lead.timezone = "Pacific/Pago_Pago"
         lead.save()
         assert {ask.pk for ask in _deadline_candidates(now)} == {due_in_zurich.pk, due_in_pago_pago.pk}
@@ -258,7 +272,7 @@ def test_long_quiet_asks_are_read_only_around_their_stale_reminder_day(campaign,
     with time_machine.travel(at(2026, 1, 16, 10), tick=False):
         AskFactory(campaign=campaign, target=target, owner=editor, deadline=None)
     now = at(2026, 3, 2)  # 60 days after the first ask's last activity, 45 after the second's
-    assert list(_stale_candidates(now)) == [due]
+    assert [ask.pk for ask in _stale_candidates(now)] == [due.pk]
 
 
 def test_a_stale_reminder_missed_by_a_stopped_job_goes_out_when_it_runs_again(campaign, target, editor):
