@@ -165,14 +165,24 @@ def jobs() -> dict:
     return results
 
 
+SCAN_RUNS = 3
+
+
 def _reminders(now) -> dict:
     try:
         from campaign.reminders import reminders_due, reminders_send
     except ImportError as error:
         note = f"campaign.reminders not ready: {error}"
         return {"reminder_scan": {"state": "missing", "note": note}, "reminders_send": {"state": "missing"}}
-    scan = _measure(reminders_due, now=now)
+    # The scan only reads, so it can run again on the same data: the median of
+    # three runs, like the pages' rounds. Single runs of the same scan on the
+    # same data ranged from 0.14 to 0.29 s on the 2 shared cores.
+    runs = [_measure(reminders_due, now=now) for _ in range(SCAN_RUNS)]
+    scan = sorted(runs, key=lambda run: run["seconds"])[SCAN_RUNS // 2]
+    scan["runs"] = [run["seconds"] for run in runs]
     captured = scan.pop("_captured")
+    for run in runs:
+        run.pop("_captured", None)
     scan["function"] = "campaign.reminders.reminders_due"
     results = {"reminder_scan": scan}
     if connection.vendor == "postgresql":
