@@ -12,6 +12,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
+from campaign.apps import ADMIN_ROWS_PER_PAGE
 from campaign.exports import asks_csv_response
 from campaign.markup import options_html
 from campaign.models import (
@@ -164,14 +165,45 @@ class DeletedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class UpdateInline(admin.TabularInline):
-    """The timeline: admins add notes here; existing entries are never edited."""
+class LatestRowsInline(admin.TabularInline):
+    """An inline that lists only an ask's latest ``max_rows`` rows, newest first,
+    and says so in its heading: a long-followed ask gathers hundreds of timeline
+    entries, and Django lists every one of them on the change page.
+
+    The inline admin is made afresh for each request, and Django asks it for
+    the formset (with the ask) before the queryset, so the ask is kept here."""
+
+    max_rows = ADMIN_ROWS_PER_PAGE
+    ordering: list[str] = []
+    ask = None
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.ask = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.ask is None:
+            return queryset.none()
+        latest = list(
+            queryset.filter(ask=self.ask).order_by(*self.ordering).values_list("pk", flat=True)[: self.max_rows + 1]
+        )
+        if len(latest) > self.max_rows:
+            total = queryset.filter(ask=self.ask).count()
+            heading = type(self).verbose_name_plural or self.opts.verbose_name_plural
+            self.verbose_name_plural = f"{heading} (the latest {self.max_rows} of {total})"
+        return queryset.filter(pk__in=latest[: self.max_rows])
+
+
+class UpdateInline(LatestRowsInline):
+    """The timeline: admins add notes here; existing entries are never edited.
+    The ask's page shows the whole timeline."""
 
     model = Update
     extra = 0
     fields = ["created_at", "author", "old_status", "new_status", "note"]
     readonly_fields = ["created_at", "author", "old_status", "new_status"]
-    ordering = ["-created_at"]
+    ordering = ["-created_at", "-id"]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -180,12 +212,13 @@ class UpdateInline(admin.TabularInline):
         return False
 
 
-class AskEvidenceInline(admin.TabularInline):
+class AskEvidenceInline(LatestRowsInline):
     model = Evidence.asks.through
     extra = 0
     autocomplete_fields = ["evidence"]
     verbose_name = "evidence item"
     verbose_name_plural = "evidence"
+    ordering = ["-id"]
 
 
 class AskAdminForm(forms.ModelForm):

@@ -19,3 +19,5 @@ class CampaignConfig(AppConfig):
         for model_admin in admin.site._registry.values():
             model_admin.list_per_page = min(model_admin.list_per_page, ADMIN_ROWS_PER_PAGE)
             model_admin.show_full_result_count = False
+            if hasattr(model_admin, "history_list_per_page"):  # django-simple-history's history page
+                model_admin.history_list_per_page = min(model_admin.history_list_per_page, ADMIN_ROWS_PER_PAGE)

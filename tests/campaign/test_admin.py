@@ -5,6 +5,7 @@ shows its errors per row and saves nothing while any row is invalid."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib import admin
@@ -117,6 +118,8 @@ def test_every_admin_changelist_pages_by_fifty_without_counting_the_whole_table(
     from tests.factories import UserFactory
 
     assert {(ma.list_per_page, ma.show_full_result_count) for ma in admin.site._registry.values()} == {(50, False)}
+    with_history = [ma for ma in admin.site._registry.values() if hasattr(ma, "history_list_per_page")]
+    assert len(with_history) >= 4 and {ma.history_list_per_page for ma in with_history} == {50}
     UserFactory.create_batch(60)  # with the superuser, 61 users: Django's own user list would show them all
     response = admin_client.get(_admin_url(User, "changelist"), {"q": "example"})
     assert len(response.context["cl"].result_list) == 50
@@ -301,6 +304,50 @@ def test_unlinking_evidence_in_the_admin_inline_removes_the_link(admin_client, o
     assert admin_client.post(url, data).status_code == 302
 
     assert open_ask.evidence.count() == len(linked) - 1
+
+
+def test_ask_change_page_lists_the_latest_fifty_timeline_entries_and_says_how_many_there_are(
+    admin_client, superuser, campaign
+):
+    from tests.factories import EvidenceFactory, UpdateFactory
+
+    ask = AskFactory(campaign=campaign)
+    start = timezone.now() - datetime.timedelta(days=100)
+    for day in range(60):
+        update = UpdateFactory(ask=ask, note=f"Entry of day {day:02}")
+        Update.objects.filter(pk=update.pk).update(created_at=start + datetime.timedelta(days=day))
+    for number in range(55):
+        EvidenceFactory(campaign=campaign, asks=[ask], title=f"Evidence {number:02}")
+    url = _admin_url(Ask, "change", ask.pk)
+
+    page = admin_client.get(url)
+
+    html = page.content.decode()
+    updates = next(inline.formset for inline in page.context["inline_admin_formsets"] if inline.formset.model is Update)
+    assert [form.instance.note for form in updates.initial_forms] == [
+        f"Entry of day {day:02}" for day in range(59, 9, -1)
+    ]
+    assert _inline_headings(html) == ["Updates (the latest 50 of 60)", "Evidence (the latest 50 of 55)"]
+    assert "Entry of day 59" in html and "Entry of day 09" not in html
+
+    # Saving the page untouched, with a note added, keeps every entry and adds the note.
+    data = _form_values(page)
+    prefix = _inline_prefix(page, Update)
+    data[f"{prefix}-TOTAL_FORMS"] = "51"
+    data[f"{prefix}-50-note"] = "Met the mission again."
+    assert admin_client.post(url, data).status_code == 302
+    assert ask.updates.count() == 61
+    assert ask.evidence.count() == 55
+    assert ask.updates.first().note == "Met the mission again."
+
+
+def test_ask_change_page_of_a_short_timeline_has_the_plain_heading(admin_client, open_ask):
+    html = admin_client.get(_admin_url(Ask, "change", open_ask.pk)).content.decode()
+    assert _inline_headings(html) == ["Updates", "Evidence"]
+
+
+def _inline_headings(html: str) -> list[str]:
+    return re.findall(r'class="inline-heading">\s*(.*?)\s*</h2>', html)
 
 
 # --- CSV export action ------------------------------------------------------------
