@@ -152,6 +152,7 @@ class AskStatus(models.TextChoices):
 
 
 CLOSED_STATUSES = frozenset({AskStatus.MET, AskStatus.NOT_MET, AskStatus.WITHDRAWN})
+STATUS_LABELS = dict(AskStatus.choices)
 OPEN_STATUSES = frozenset(set(AskStatus) - CLOSED_STATUSES)
 
 
@@ -270,6 +271,14 @@ class Ask(models.Model):
     def get_absolute_url(self):
         return reverse("ask_detail", args=[self.pk])
 
+    # Django's own get_FOO_display builds a dict of the field's choices on each
+    # call; the ask lists call these for every row.
+    def get_status_display(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def get_priority_display(self) -> str:
+        return PRIORITY_LABELS.get(self.priority, self.priority)
+
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
@@ -293,6 +302,9 @@ class Ask(models.Model):
         from campaign.services import ask_change_status
 
         return ask_change_status(ask=self, new_status=new_status, author=author, note=note)
+
+
+PRIORITY_LABELS = dict(Ask.Priority.choices)
 
 
 class Update(models.Model):

@@ -17,6 +17,16 @@ from campaign.models import (
 )
 from tests.factories import AskFactory, EvidenceFactory, UserFactory
 
+
+def test_ask_shows_the_label_of_its_status_and_priority():
+    for status, label in AskStatus.choices:
+        assert Ask(status=status).get_status_display() == label
+    for priority, label in Ask.Priority.choices:
+        assert Ask(priority=priority).get_priority_display() == label
+    assert Ask(status=AskStatus.IN_PROGRESS, priority=Ask.Priority.HIGH).get_status_display() == "In progress"
+    assert Ask(status="retired").get_status_display() == "retired"  # a value no longer offered shows as stored
+
+
 # --- Status changes -------------------------------------------------------------
 
 
