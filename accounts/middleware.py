@@ -1,10 +1,14 @@
 import time
-from functools import cached_property
+from functools import cached_property, partial
 from urllib.parse import urlencode
 
+import django_otp.middleware
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.two_factor import has_authenticator, two_factor_required
 
@@ -26,6 +30,26 @@ class IdleSessionMiddleware:
                 request.session["seen_at"] = now
                 request.session.set_expiry(settings.SESSION_COOKIE_AGE)
         return self.get_response(request)
+
+
+class OTPMiddleware(django_otp.middleware.OTPMiddleware):
+    """django-otp's middleware without a query on every page of a verified user.
+
+    django-otp reads the session's device and accepts it if it exists, is
+    confirmed and is the user's. When that device is the confirmed
+    authenticator ``accounts.backends.UserBackend`` read with the user, those
+    checks have just been made in the user's own query, so the device row is
+    read only if something uses it. Any other case (another device of the
+    user's, a device since removed, no device) goes through django-otp as is."""
+
+    def _verify_user_sync(self, request, user):
+        authenticator_id = getattr(user, "authenticator_id", None)
+        session_device = request.session.get(DEVICE_ID_SESSION_KEY) if authenticator_id is not None else None
+        if session_device is None or session_device != f"{TOTPDevice.model_label()}/{authenticator_id}":
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        user.otp_device = SimpleLazyObject(partial(TOTPDevice.objects.get, pk=authenticator_id, user_id=user.pk))
+        return user
 
 
 def _path_of(url_name: str) -> str | None:

@@ -85,7 +85,8 @@ MIDDLEWARE = [
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.IdleSessionMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, reading the session's device with the user.
+    "accounts.middleware.OTPMiddleware",
     # After OTPMiddleware: sends signed-in users who still owe a second factor to enrol or verify.
     "accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

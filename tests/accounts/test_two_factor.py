@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -100,6 +101,59 @@ def test_the_authenticator_check_on_every_page_comes_with_the_user_not_as_a_quer
     device_reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "otp_totp_totpdevice"')]
     assert device_reads == []
     assert any('FROM "otp_totp_totpdevice"' in q["sql"] for q in captured)  # inside the user's query
+
+
+def _device_reads(captured) -> list[str]:
+    return [q["sql"] for q in captured if q["sql"].startswith('SELECT "otp_totp_totpdevice"')]
+
+
+def test_a_verified_sessions_device_check_comes_with_the_user_not_as_a_query_of_its_own(client, viewer):
+    force_login_verified(client, viewer)
+    client.get("/campaigns/")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/campaigns/")
+    assert response.status_code == 200
+    assert response.wsgi_request.user.is_verified()
+    assert _device_reads(captured) == []
+
+
+def test_removing_the_authenticator_unverifies_the_session(client, viewer, settings):
+    settings.REQUIRE_2FA = True
+    device = force_login_verified(client, viewer)
+    assert client.get("/asks/").status_code == 200
+    device.delete()
+    response = client.get("/asks/")
+    assert response["Location"].startswith(reverse("two_factor_enrol"))
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_an_unconfirmed_device_does_not_verify_the_session(client, viewer, settings):
+    settings.REQUIRE_2FA = True
+    device = force_login_verified(client, viewer)
+    TOTPDevice.objects.filter(pk=device.pk).update(confirmed=False)
+    assert client.get("/asks/")["Location"].startswith(reverse("two_factor_enrol"))
+
+
+def test_another_users_device_in_the_session_does_not_verify_it(client, viewer, staff):
+    confirmed_device(viewer)
+    force_login_verified(client, viewer)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = confirmed_device(staff).persistent_id
+    session.save()
+    response = client.get("/asks/")
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
+def test_a_session_verified_with_the_users_second_authenticator_stays_verified(client, viewer):
+    confirmed_device(viewer)
+    client.force_login(viewer)
+    second = confirmed_device(viewer)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = second.persistent_id
+    session.save()
+    response = client.get("/asks/")
+    assert response.status_code == 200
+    assert response.wsgi_request.user.otp_device == second
 
 
 def test_healthz_calendar_and_static_stay_reachable_before_the_second_factor(client, staff):
