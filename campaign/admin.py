@@ -57,11 +57,10 @@ class QuickActionCheckbox:
 @admin.register(Campaign)
 class CampaignAdmin(SimpleHistoryAdmin):
     list_display = ["title", "slug", "status", "country_or_region", "started_on", "ends_on"]
-    list_filter = ["status"]
+    list_filter = ["status", ("started_on", admin.DateFieldListFilter)]
     search_fields = ["title", "slug", "summary", "country_or_region"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [MembershipInline]
-    date_hierarchy = "started_on"
 
 
 @admin.register(Membership)
@@ -147,6 +146,23 @@ class OverdueFilter(admin.SimpleListFilter):
             return queryset.filter(pk__in=overdue)
         if self.value() == "no":
             return queryset.exclude(pk__in=overdue)
+        return queryset
+
+
+class DueFilter(admin.SimpleListFilter):
+    """Open asks by how soon they are due (OverdueFilter has the past ones)."""
+
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("7", "In the next 7 days"), ("30", "In the next 30 days"), ("none", "No deadline")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("7", "30"):
+            return queryset.filter(pk__in=Ask.all_objects.due_within(int(self.value())).values("pk"))
+        if self.value() == "none":
+            return queryset.filter(deadline__isnull=True)
         return queryset
 
 
@@ -276,12 +292,12 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
         "status",
         "priority",
         OverdueFilter,
+        DueFilter,
         "campaign",
         ("target", SelectRelatedFilter),
         ("owner", SelectRelatedFilter),
     ]
     search_fields = ["title", "wording", "evidence__reference", "target__name", "owner__email", "owner__full_name"]
-    date_hierarchy = "deadline"
     autocomplete_fields = ["campaign", "target", "owner"]
     list_select_related = ["campaign", "target", "owner"]
     readonly_fields = ["created_at", "updated_at", "last_activity_at", "deleted_at"]
@@ -392,9 +408,15 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAd
     form = EvidenceAdminForm
     resource_classes = [EvidenceResource]
     list_display = ["title", "reference", "kind", "campaign", "assessment", "sensitivity", "published_on", "has_file"]
-    list_filter = [DeletedFilter, "sensitivity", "kind", "assessment", "campaign"]
+    list_filter = [
+        DeletedFilter,
+        "sensitivity",
+        "kind",
+        "assessment",
+        "campaign",
+        ("published_on", admin.DateFieldListFilter),
+    ]
     search_fields = ["title", "reference", "summary"]
-    date_hierarchy = "published_on"
     autocomplete_fields = ["campaign", "asks", "added_by"]
     list_select_related = ["campaign"]
     readonly_fields = ["original_filename", "content_type", "file_size", "deleted_at"]
@@ -428,9 +450,8 @@ class UpdateAdmin(admin.ModelAdmin):
     """Read-only: the timeline is append-only."""
 
     list_display = ["created_at", "ask", "author", "old_status", "new_status", "note_start"]
-    list_filter = ["new_status", "ask__campaign"]
+    list_filter = ["new_status", "ask__campaign", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["note", "ask__title"]
-    date_hierarchy = "created_at"
     list_select_related = ["ask", "author"]
 
     @admin.display(description="note")
@@ -461,9 +482,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(ProgressSummary)
 class ProgressSummaryAdmin(ReadOnlyAdmin):
     list_display = ["campaign", "period_start", "period_end", "created_at"]
-    list_filter = ["campaign"]
+    list_filter = ["campaign", ("period_end", admin.DateFieldListFilter)]
     list_select_related = ["campaign"]
-    date_hierarchy = "period_end"
 
 
 @admin.register(Reminder)

@@ -21,6 +21,7 @@ from campaign.models import (
     AskStatus,
     Campaign,
     Digest,
+    Evidence,
     OutboundEmail,
     ProgressSummary,
     Reminder,
@@ -175,6 +176,38 @@ def test_owner_filter_names_each_user_as_everywhere_else(admin_client, editor, v
     ]
     assert f'<option value="{editor.pk}">Ed &lt;Editor&gt;</option>' in owners
     assert f'<option value="{viewer.pk}">{viewer.email}</option>' in owners
+
+
+def test_no_changelist_reads_every_row_for_a_date_hierarchy_and_dates_are_filters_instead(admin_client):
+    from axes.models import AccessLog
+
+    assert [label for label, ma in _admin_labels() if ma.date_hierarchy] == []
+    for model, field in [(Update, "created_at"), (Evidence, "published_on"), (AccessLog, "attempt_time")]:
+        response = admin_client.get(_admin_url(model, "changelist"))
+        assert response.status_code == 200, model
+        assert any(getattr(spec, "field_path", None) == field for spec in response.context["cl"].filter_specs), model
+
+
+def _admin_labels():
+    return [(model._meta.label, model_admin) for model, model_admin in admin.site._registry.items()]
+
+
+def test_due_filter_lists_open_asks_by_how_soon_they_are_due(admin_client, campaign):
+    today = timezone.localdate()
+    for days in (3, 20, 60):
+        AskFactory(campaign=campaign, title=f"In {days} days", deadline=today + datetime.timedelta(days=days))
+    AskFactory(campaign=campaign, title="Overdue", deadline=today - datetime.timedelta(days=2))
+    AskFactory(campaign=campaign, title="Met soon", deadline=today + datetime.timedelta(days=3), status="met")
+    AskFactory(campaign=campaign, title="Undated", deadline=None)
+
+    def titles(due):
+        response = admin_client.get(_admin_url(Ask, "changelist"), {"due": due})
+        return {ask.title for ask in response.context["cl"].result_list}
+
+    assert titles("7") == {"In 3 days"}
+    assert titles("30") == {"In 3 days", "In 20 days"}
+    assert titles("none") == {"Undated"}
+    assert len(titles("")) == 6
 
 
 def test_ask_search_finds_asks_by_evidence_reference(admin_client, demo):
