@@ -13,11 +13,13 @@ pytestmark = pytest.mark.skipif(
 
 
 def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
+    sql, params = queryset.order_by().query.sql_with_params()
     with connection.cursor() as cursor:
         # A test database holds next to no rows, which PostgreSQL would rather
-        # read whole; forbidding that shows whether an index can find them.
+        # read whole or walk along some other index; forbidding both shows
+        # whether an index can find the matching rows itself.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
