@@ -189,7 +189,8 @@ def production_env(database_url: str, var_dir: Path, port: int) -> dict:
         ALLOWED_HOSTS="127.0.0.1",
         SITE_URL=f"http://127.0.0.1:{port}",
         SECURE_SSL_REDIRECT="false",
-        REQUIRE_2FA="false",
+        # As in production: everyone signs in with an authenticator app.
+        REQUIRE_2FA="true",
         VAR_DIR=str(var_dir),
         DATABASE_URL=database_url,
         CELERY_BROKER_URL="memory://",
@@ -597,7 +598,7 @@ def bench_pages(env: dict, port: int, prepared: dict, options: Options, workdir:
     server = Gunicorn(env, port, workdir / "gunicorn.log")
     try:
         server.wait_ready()
-        member = login(port, MEMBER_EMAIL, BENCH_PASSWORD, log=log)
+        member = login(port, MEMBER_EMAIL, BENCH_PASSWORD, totp_key=prepared.get("member_totp_key"), log=log)
         member_cookie = {"sessionid": member["sessionid"]}
         pages = [PageResult(name, path) for name, path in page_paths(prepared).items()]
         for page in pages:

@@ -47,16 +47,19 @@ def prepare() -> dict:
     from campaign.models import Ask
 
     showcase = Ask.objects.select_related("campaign").get(title=SHOWCASE_TITLE)
-    staff = User.objects.get(email=STAFF_EMAIL)
-    device = TOTPDevice.objects.create(user=staff, name="Bench authenticator", confirmed=True)
+    # Both sign in with an authenticator app, as everyone does in production.
+    staff, member = User.objects.get(email=STAFF_EMAIL), User.objects.get(email=MEMBER_EMAIL)
+    staff_device = TOTPDevice.objects.create(user=staff, name="Bench authenticator", confirmed=True)
+    member_device = TOTPDevice.objects.create(user=member, name="Bench authenticator", confirmed=True)
     prepared = {
         "showcase_ask_id": showcase.pk,
         "campaign_slug": showcase.campaign.slug,
         "campaign_id": showcase.campaign_id,
-        "staff_totp_key": device.key,
+        "staff_totp_key": staff_device.key,
+        "member_totp_key": member_device.key,
         "database_version": _database_version(),
     }
-    prepared["queries"] = page_query_counts(prepared, User.objects.get(email=MEMBER_EMAIL))
+    prepared["queries"] = page_query_counts(prepared, member_device)
     return prepared
 
 
@@ -69,13 +72,18 @@ def _database_version() -> str:
         return f"SQLite {cursor.fetchone()[0]}"
 
 
-def page_query_counts(prepared: dict, member) -> dict[str, int | None]:
-    """Queries per page for the member on the full data (the admin needs a
-    second factor the test client cannot pass here, so it is left out)."""
+def page_query_counts(prepared: dict, member_device) -> dict[str, int | None]:
+    """Queries per page for the member on the full data, in a session that
+    has passed the second factor with ``member_device`` (the admin, which
+    needs a staff session, is left out)."""
     from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
 
     client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
-    client.force_login(member)
+    client.force_login(member_device.user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = member_device.persistent_id
+    session.save()
     counts = {}
     for name, path in page_paths(prepared).items():
         if name.startswith("admin"):
