@@ -104,6 +104,20 @@ def test_running_twice_at_the_same_moment_sends_once(due_ask, editor):
     assert Reminder.objects.count() == OutboundEmail.objects.count() == 1
 
 
+def test_the_scan_leaves_out_reminders_already_sent_so_a_dry_run_shows_only_new_ones(campaign, target, editor, lead):
+    """The unique constraint would stop a second send anyway; the scan itself
+    must not list what went out, or --dry-run would announce it again."""
+    from campaign.reminders import reminders_due
+
+    first = AskFactory(campaign=campaign, target=target, owner=editor, deadline=DEADLINE)
+    assert sorted(run_at(at(2026, 3, 21))) == sorted([("overdue_1", editor.email), ("overdue_1", lead.email)])
+    second = AskFactory(campaign=campaign, target=target, owner=editor, deadline=DEADLINE)
+    with time_machine.travel(at(2026, 3, 21, 10), tick=False):
+        due = {(item.ask.pk, item.recipient.email) for item in reminders_due()}
+    assert due == {(second.pk, editor.email), (second.pk, lead.email)}
+    assert first.pk not in {ask_pk for ask_pk, _ in due}
+
+
 def test_changed_deadline_makes_its_reminders_due_again(due_ask, editor):
     assert run_at(at(2026, 3, 13)) == [("due_in_7", editor.email)]
     Ask.objects.filter(pk=due_ask.pk).update(deadline=DEADLINE + datetime.timedelta(days=7))
