@@ -28,7 +28,7 @@ from campaign.models import (
     Target,
     Update,
 )
-from campaign.services import ask_add_note, ask_change_status
+from campaign.services import ask_add_note, ask_change_status, ask_timeline_follow
 
 # --- Campaigns, members, targets ---------------------------------------------
 
@@ -275,11 +275,14 @@ class AskResource(resources.ModelResource):
         """An import that changes an ask's status writes its Update like any other change."""
         old_status = None if is_create else Ask.all_objects.values_list("status", flat=True).get(pk=instance.pk)
         if old_status is None or old_status == instance.status:
-            return super().save_instance(instance, is_create, row, **kwargs)
-        new_status, instance.status = instance.status, old_status
-        super().save_instance(instance, is_create, row, **kwargs)
-        # Inside the import's transaction: a preview (dry run) rolls this back too.
-        ask_change_status(ask=instance, new_status=new_status, author=None, note="Status changed by import.")
+            super().save_instance(instance, is_create, row, **kwargs)
+        else:
+            new_status, instance.status = instance.status, old_status
+            super().save_instance(instance, is_create, row, **kwargs)
+            # Inside the import's transaction: a preview (dry run) rolls this back too.
+            ask_change_status(ask=instance, new_status=new_status, author=None, note="Status changed by import.")
+        if not is_create:
+            ask_timeline_follow(ask=instance)  # the row may move the ask to another campaign
 
 
 @admin.register(Ask)
@@ -324,13 +327,16 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
         return days
 
     def save_model(self, request, obj, form, change):
-        if not change or "status" not in form.changed_data:
-            obj.version += 1
-            return super().save_model(request, obj, form, change)
-        new_status, obj.status = obj.status, form.initial["status"]
         obj.version += 1
-        super().save_model(request, obj, form, change)
-        ask_change_status(ask=obj, new_status=new_status, author=request.user, note=form.cleaned_data["status_note"])
+        if not change or "status" not in form.changed_data:
+            super().save_model(request, obj, form, change)
+        else:
+            new_status, obj.status = obj.status, form.initial["status"]
+            super().save_model(request, obj, form, change)
+            note = form.cleaned_data["status_note"]
+            ask_change_status(ask=obj, new_status=new_status, author=request.user, note=note)
+        if change and "campaign" in form.changed_data:
+            ask_timeline_follow(ask=obj)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)

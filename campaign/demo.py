@@ -598,6 +598,7 @@ def _timeline(ask: Ask, updates: list[DemoUpdate], users):
     for entry in updates:
         Update.objects.create(
             ask=ask,
+            campaign=ask.campaign,
             author=users[entry.author],
             created_at=_at(entry.on),
             note=entry.note,

@@ -311,6 +311,10 @@ class Update(models.Model):
     """One entry of an ask's timeline. Append-only: never edited, never deleted."""
 
     ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="updates")
+    # The ask's campaign, kept on each entry (an ask that moves takes its entries
+    # along: services.ask_timeline_follow) so the dashboard reads each campaign's
+    # newest entries through update_campaign_created.
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="updates"
     )
@@ -324,6 +328,7 @@ class Update(models.Model):
         indexes = [
             models.Index(fields=["ask", "-created_at"], name="update_ask_created"),
             models.Index(fields=["created_at"], name="update_created"),
+            models.Index(fields=["campaign", "-created_at", "-id"], name="update_campaign_created"),
         ]
 
     def __str__(self):

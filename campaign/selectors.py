@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.http import Http404
 
@@ -242,9 +243,11 @@ def asks_due_within(scope: CampaignScope, *, days: int, today: datetime.date, li
 
 
 def latest_updates(scope: CampaignScope, limit: int = 10) -> list[Update]:
+    """The newest timeline entries of the scope's campaigns. Two queries: which
+    entries (``_newest_update_ids``), then those entries with what the panel shows."""
+    ids = _newest_update_ids(scope, limit)
     return list(
-        # A join, not "ask_id IN (subquery)": half the planning and execution time.
-        Update.objects.filter(ask__campaign_id__in=scope.ids, ask__deleted_at__isnull=True)
+        Update.objects.filter(pk__in=ids)
         .select_related("ask", "ask__campaign", "author")
         .only(
             "ask_id",
@@ -258,8 +261,38 @@ def latest_updates(scope: CampaignScope, limit: int = 10) -> list[Update]:
             "author__full_name",
             "author__email",
         )
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-created_at", "-id")
     )
+
+
+# Up to this many campaigns, the dashboard reads each one's newest entries on
+# its own (about 0.35 ms a campaign on PostgreSQL); beyond, see below.
+NEWEST_PER_CAMPAIGN_MAX = 12
+
+
+def _newest_update_ids(scope: CampaignScope, limit: int) -> list[int]:
+    """The ids of the scope's ``limit`` newest entries (of live asks).
+
+    Asked for in one go, PostgreSQL walks the whole timeline index backwards
+    until enough entries of the user's campaigns turn up: 3-5 ms usually, but
+    150-220 ms on the bench data for a member of one campaign that had gone quiet
+    while the others stayed busy, and more as the timeline grows. So each
+    campaign's newest ``limit`` come through ``update_campaign_created`` (one
+    campaign: a plain query; a few: UNION ALL, which PostgreSQL merges), as many
+    index rows as the user has campaigns times ``limit`` however long the
+    timeline. A scope of many campaigns (administrators see them all) covers
+    most of the activity, so the walk ends soon and the single query is cheaper
+    than dozens of parts. SQLite cannot limit the parts of a UNION; it serves
+    small installations with the single query."""
+    if not scope.ids:
+        return []
+    live = Update.objects.filter(ask__deleted_at__isnull=True).order_by("-created_at", "-id")
+    few = 1 < len(scope.ids) <= NEWEST_PER_CAMPAIGN_MAX
+    if not (few and connection.features.supports_slicing_ordering_in_compound):
+        return list(live.filter(campaign_id__in=scope.ids).values_list("pk", flat=True)[:limit])
+    parts = [live.filter(campaign_id=pk).values_list("pk", "created_at")[:limit] for pk in scope.ids]
+    newest = parts[0].union(*parts[1:], all=True).order_by("-created_at", "-pk")[:limit]
+    return [pk for pk, _ in newest]
 
 
 @dataclass(frozen=True)

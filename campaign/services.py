@@ -45,7 +45,13 @@ def ask_change_status(*, ask: Ask, new_status: str, author, note: str) -> Update
         raise ValidationError({"new_status": f"The ask is already “{current.get_status_display()}”."})
     now = timezone.now()
     update = Update.objects.create(
-        ask=current, author=author, note=note, old_status=current.status, new_status=new_status, created_at=now
+        ask=current,
+        campaign_id=current.campaign_id,
+        author=author,
+        note=note,
+        old_status=current.status,
+        new_status=new_status,
+        created_at=now,
     )
     current.status, current.last_activity_at, current.version = new_status, now, current.version + 1
     current._history_user = author  # simple-history: who made the change, outside a request too
@@ -62,7 +68,7 @@ def ask_add_note(*, ask: Ask, author, note: str) -> Update:
     if not note:
         raise ValidationError({"note": "Write what happened."})
     now = timezone.now()
-    update = Update.objects.create(ask=ask, author=author, note=note, created_at=now)
+    update = Update.objects.create(ask=ask, campaign_id=ask.campaign_id, author=author, note=note, created_at=now)
     Ask.all_objects.filter(pk=ask.pk).update(last_activity_at=now)
     ask.last_activity_at = now
     return update
@@ -102,7 +108,15 @@ def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
     current.last_activity_at = timezone.now()
     current._history_user = author
     current.save()
+    ask_timeline_follow(ask=current)
     return current
+
+
+def ask_timeline_follow(*, ask: Ask) -> None:
+    """An ask moved to another campaign takes its timeline entries along
+    (``Update.campaign``). Every path that saves an ask's campaign calls this:
+    the edit form (``ask_update``), the admin and the admin's import."""
+    Update.objects.filter(ask=ask).exclude(campaign_id=ask.campaign_id).update(campaign_id=ask.campaign_id)
 
 
 @transaction.atomic

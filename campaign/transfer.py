@@ -283,7 +283,12 @@ def _import(data: dict, files: _FileSource, saved_files: list) -> Campaign:
         ask.save()
         asks[row["key"]] = ask
     Update.objects.bulk_create(
-        Update(ask=asks[row["ask"]], author=users.get(row["author"]), **_typed(Update, UPDATE_FIELDS, row))
+        Update(
+            ask=asks[row["ask"]],
+            campaign=campaign,
+            author=users.get(row["author"]),
+            **_typed(Update, UPDATE_FIELDS, row),
+        )
         for row in data["updates"]
     )
     for row in data["evidence"]:

@@ -86,4 +86,5 @@ class UpdateFactory(factory.django.DjangoModelFactory):
         model = Update
 
     ask = factory.SubFactory(AskFactory)
+    campaign = factory.SelfAttribute("ask.campaign")
     note = "Letter sent."

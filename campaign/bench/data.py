@@ -434,7 +434,15 @@ class _Generator:
         asks[:] = Ask.objects.bulk_create(asks, batch_size=BATCH_SIZE)
         self.log(f"{len(asks)} asks")
         rows = (
-            Update(ask=asks[index], author=author, created_at=when, note=note, old_status=old, new_status=new)
+            Update(
+                ask=asks[index],
+                campaign_id=asks[index].campaign_id,
+                author=author,
+                created_at=when,
+                note=note,
+                old_status=old,
+                new_status=new,
+            )
             for index, author, when, note, old, new in planned
         )
         created = 0

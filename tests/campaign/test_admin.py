@@ -299,6 +299,21 @@ def test_editing_other_fields_in_the_admin_writes_no_status_update(admin_client,
     assert open_ask.updates.count() == updates_before
 
 
+def test_moving_an_ask_to_another_campaign_in_the_admin_moves_its_timeline(admin_client, open_ask):
+    from tests.factories import CampaignFactory
+
+    elsewhere = CampaignFactory(title="Elsewhere", slug="elsewhere")
+    assert open_ask.updates.exists()
+    url = _admin_url(Ask, "change", open_ask.pk)
+    data = _form_values(admin_client.get(url))
+    data.update(campaign=str(elsewhere.pk), owner="")
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert set(open_ask.updates.values_list("campaign_id", flat=True)) == {elsewhere.pk}
+
+
 def _inline_prefix(response, model) -> str:
     for inline in response.context["inline_admin_formsets"]:
         if inline.formset.model is model:

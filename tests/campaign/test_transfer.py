@@ -93,8 +93,9 @@ def canonical(slug: str) -> dict:
         ],
         "updates": [
             {"ask": ask_no[u.ask_id], "author": u.author.email if u.author else None}
-            | {f: getattr(u, f) for f in concrete(Update, {"ask", "author"})}
-            for u in Update.objects.filter(ask__campaign=campaign).order_by("created_at", "id")
+            | {"in_its_asks_campaign": u.campaign_id == u.ask.campaign_id}
+            | {f: getattr(u, f) for f in concrete(Update, {"ask", "author", "campaign"})}
+            for u in Update.objects.filter(ask__campaign=campaign).select_related("ask").order_by("created_at", "id")
         ],
         "evidence": evidence,
     }
