@@ -18,5 +18,4 @@ class UserBackend(ModelBackend):
             user = users.get(pk=user_id)
         except user_model.DoesNotExist:
             return None
-        user.has_authenticator = user.authenticator_id is not None
         return user if self.user_can_authenticate(user) else None

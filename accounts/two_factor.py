@@ -34,10 +34,12 @@ def totp_device_confirmed(user) -> TOTPDevice | None:
 
 def has_authenticator(user) -> bool:
     """Whether the user has a confirmed authenticator app. Read from the
-    request's user when ``accounts.backends.UserBackend`` loaded it with the
-    answer, so the two-factor check on every page costs no query of its own."""
-    known = getattr(user, "has_authenticator", None)
-    return known if known is not None else totp_device_confirmed(user) is not None
+    request's user when ``accounts.backends.UserBackend`` loaded it with its
+    ``authenticator_id``, so the two-factor check on every page costs no query
+    of its own."""
+    if hasattr(user, "authenticator_id"):
+        return user.authenticator_id is not None
+    return totp_device_confirmed(user) is not None
 
 
 def totp_device_create(*, user) -> TOTPDevice:

@@ -232,14 +232,14 @@ def reminders_due(*, now: datetime.datetime | None = None) -> list[PlannedRemind
     return _not_yet_sent(planned)
 
 
+REMINDER_KEY = ("ask_id", "recipient_id", "kind", "deadline")
+
+
 def _not_yet_sent(planned: list[PlannedReminder]) -> list[PlannedReminder]:
     if not planned:
         return []
     sent = set(_of_asks(Reminder.objects, {item.ask.pk for item in planned}).values_list(*REMINDER_KEY))
     return [item for item in planned if item.key not in sent]
-
-
-REMINDER_KEY = ("ask_id", "recipient_id", "kind", "deadline")
 
 
 def _of_asks(reminders, ask_ids: set[int]):
