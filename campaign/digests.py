@@ -118,14 +118,14 @@ class BatchData:
         self.changes = defaultdict(list)
         updates = (
             Update.objects.filter(
-                ask__campaign_id__in=campaign_ids, created_at__gte=self.window_start, created_at__lt=self.window_end
+                campaign_id__in=campaign_ids, created_at__gte=self.window_start, created_at__lt=self.window_end
             )
             .exclude(new_status="")
             .select_related("ask", "author")
             .order_by("created_at", "id")
         )
         for update in updates:
-            self.changes[update.ask.campaign_id].append(update)
+            self.changes[update.campaign_id].append(update)
 
         self.new_asks = defaultdict(list)
         created = Ask.objects.filter(

@@ -50,7 +50,7 @@ def summary_figures(*, campaign: Campaign, start: datetime.datetime, end: dateti
     open_asks = [ask for ask in asks if ask.status not in CLOSED_STATUSES]
     stale_before = end - datetime.timedelta(days=campaign.stale_after_days)
     changes = (
-        Update.objects.filter(ask__campaign=campaign, created_at__gte=start, created_at__lt=end)
+        Update.objects.filter(campaign=campaign, created_at__gte=start, created_at__lt=end)
         .exclude(new_status="")
         .select_related("ask", "author")
         .order_by("created_at")
