@@ -12,6 +12,7 @@ from campaign.filters import AskFilter
 from campaign.forms import AskForm, EvidenceEditForm, EvidenceForm, NoteForm, StatusChangeForm
 from campaign.forms_leads import CampaignForm, MemberAddForm
 from campaign.templatetags.campaign_tags import form_field, form_fields
+from tests.factories import EvidenceFactory
 
 
 def _forms(user, ask):
@@ -23,7 +24,7 @@ def _forms(user, ask):
         NoteForm(),
         AskForm(user=user),
         EvidenceForm(),
-        EvidenceEditForm(instance=ask.campaign.evidence.first()) if ask.campaign.evidence.exists() else EvidenceForm(),
+        EvidenceEditForm(instance=EvidenceFactory(campaign=ask.campaign, asks=[ask])),
         CampaignForm(instance=ask.campaign),
         MemberAddForm(),
         SettingsForm(instance=user),
