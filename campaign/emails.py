@@ -54,14 +54,13 @@ def email_render(name: str, context: dict) -> RenderedEmail:
     return RenderedEmail(subject=subject[:300], text=text, html=html)
 
 
-def email_queue(
+def email_build(
     name: str, *, user, dedupe_key: str, context: dict, unsubscribe: bool = False, kind: str | None = None
 ) -> OutboundEmail:
-    """Render and queue one email to ``user``. Call it inside the transaction
-    that records the decision to send; a duplicate ``dedupe_key`` raises
-    IntegrityError so that transaction rolls back instead of sending twice."""
+    """Render one email to ``user`` as an unsaved outbox row, for jobs that
+    write a batch of them with ``bulk_create``."""
     rendered = email_render(name, {"user": user, **context})
-    return OutboundEmail.objects.create(
+    return OutboundEmail(
         dedupe_key=dedupe_key[:200],
         kind=kind or name,
         user=user,
@@ -71,6 +70,17 @@ def email_queue(
         body_html=rendered.html,
         headers=unsubscribe_headers(user, kind or name) if unsubscribe else {},
     )
+
+
+def email_queue(
+    name: str, *, user, dedupe_key: str, context: dict, unsubscribe: bool = False, kind: str | None = None
+) -> OutboundEmail:
+    """Render and queue one email to ``user``. Call it inside the transaction
+    that records the decision to send; a duplicate ``dedupe_key`` raises
+    IntegrityError so that transaction rolls back instead of sending twice."""
+    email = email_build(name, user=user, dedupe_key=dedupe_key, context=context, unsubscribe=unsubscribe, kind=kind)
+    email.save(force_insert=True)
+    return email
 
 
 def delivery_enqueue_on_commit() -> None:
@@ -91,9 +101,10 @@ def delivery_enqueue_on_commit() -> None:
 # --- The kinds of email ------------------------------------------------------
 
 
-def reminder_email_queue(*, reminder, context: dict) -> OutboundEmail:
+def reminder_email_build(*, reminder, context: dict) -> OutboundEmail:
+    """Unsaved: reminders are written in batches, each with its email."""
     key = f"reminder:{reminder.ask_id}:{reminder.recipient_id}:{reminder.kind}:{reminder.deadline.isoformat()}"
-    return email_queue("reminder", user=reminder.recipient, dedupe_key=key, context=context, unsubscribe=True)
+    return email_build("reminder", user=reminder.recipient, dedupe_key=key, context=context, unsubscribe=True)
 
 
 def digest_email_build(*, user, dedupe_key: str, rendered: RenderedEmail) -> OutboundEmail:

@@ -24,8 +24,8 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
-from campaign.emails import absolute_url, reminder_email_queue
-from campaign.models import OPEN_STATUSES, Ask, Campaign, Membership, Reminder, Role
+from campaign.emails import absolute_url, reminder_email_build
+from campaign.models import OPEN_STATUSES, Ask, Campaign, Membership, OutboundEmail, Reminder, Role
 
 logger = logging.getLogger(__name__)
 
@@ -233,6 +233,8 @@ def reminders_due(*, now: datetime.datetime | None = None) -> list[PlannedRemind
 
 
 REMINDER_KEY = ("ask_id", "recipient_id", "kind", "deadline")
+# Reminders written per transaction: two inserts each batch, not two per reminder.
+BATCH_SIZE = 200
 
 
 def _not_yet_sent(planned: list[PlannedReminder]) -> list[PlannedReminder]:
@@ -267,23 +269,51 @@ def _email_context(item: PlannedReminder) -> dict:
     }
 
 
+def _build(item: PlannedReminder) -> Reminder:
+    """The unsaved reminder with its unsaved email in ``reminder.email``."""
+    reminder = Reminder(ask_id=item.ask.pk, recipient=item.recipient, kind=item.kind, deadline=item.deadline)
+    reminder.email = reminder_email_build(reminder=reminder, context=_email_context(item))
+    return reminder
+
+
 def reminder_send(*, item: PlannedReminder) -> Reminder | None:
     """Record the reminder and queue its email together; None when another run
     already did."""
+    reminder = _build(item)
     try:
         with transaction.atomic():
-            reminder = Reminder(ask_id=item.ask.pk, recipient=item.recipient, kind=item.kind, deadline=item.deadline)
-            reminder.email = reminder_email_queue(reminder=reminder, context=_email_context(item))
-            reminder.save()
+            reminder.email.save(force_insert=True)
+            reminder.save(force_insert=True)
             return reminder
     except IntegrityError:
         logger.info("Reminder already sent: %s", item)
         return None
 
 
+def _send_batch(items: list[PlannedReminder]) -> list[PlannedReminder]:
+    """Record a batch of reminders and queue their emails in one transaction of
+    two inserts. When another run recorded one of them since the scan, the batch
+    rolls back and goes one at a time, so each is still queued exactly once."""
+    reminders = [_build(item) for item in items]
+    try:
+        with transaction.atomic():
+            # bulk_create gives the emails their ids, which the reminders then take.
+            OutboundEmail.objects.bulk_create([reminder.email for reminder in reminders])
+            Reminder.objects.bulk_create(reminders)
+    except IntegrityError:
+        logger.info("Another run sent some of these reminders; sending the rest one by one.")
+        # Built afresh: the rolled-back rows may carry ids that were never committed.
+        return [item for item in items if reminder_send(item=item) is not None]
+    return items
+
+
 def reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = False) -> list[PlannedReminder]:
-    """Queue every due reminder; returns those this call queued (or would queue)."""
+    """Queue every due reminder, in batches of ``BATCH_SIZE``; returns those this
+    call queued (or would queue)."""
     planned = reminders_due(now=now)
     if dry_run:
         return planned
-    return [item for item in planned if reminder_send(item=item) is not None]
+    queued = []
+    for start in range(0, len(planned), BATCH_SIZE):
+        queued.extend(_send_batch(planned[start : start + BATCH_SIZE]))
+    return queued

@@ -6,6 +6,8 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from campaign.models import Ask, OutboundEmail, Reminder
 from campaign.outbox import email_deliver_all
@@ -228,6 +230,42 @@ def test_reminder_queries_do_not_grow_with_the_number_of_asks(
         with django_assert_max_num_queries(10):
             due = reminders_due()
     assert len(due) == 60
+
+
+def test_sending_writes_reminders_in_batches_not_one_query_pair_each(campaign, target, editor, lead, monkeypatch):
+    """Two inserts per batch of reminders: 3 asks or 30, the same queries."""
+    from campaign import reminders
+
+    def queries_to_send(asks):
+        for _ in range(asks):
+            AskFactory(campaign=campaign, target=target, owner=editor, deadline=DEADLINE)
+        with time_machine.travel(at(2026, 3, 21), tick=False), CaptureQueriesContext(connection) as captured:
+            assert len(reminders_send()) == 2 * asks
+        return len(captured)
+
+    small = queries_to_send(3)
+    Ask.all_objects.all().delete()
+    assert queries_to_send(30) == small
+    # More than a batch holds: every reminder still goes out, once.
+    monkeypatch.setattr(reminders, "BATCH_SIZE", 4)
+    AskFactory.create_batch(5, campaign=campaign, target=target, owner=editor, deadline=DEADLINE)
+    with time_machine.travel(at(2026, 3, 21), tick=False):
+        assert len(reminders_send()) == 10
+    assert Reminder.objects.count() == 30 * 2 + 10
+    assert Reminder.objects.exclude(email=None).values("email").distinct().count() == 30 * 2 + 10
+
+
+def test_a_reminder_another_run_sent_meanwhile_does_not_stop_the_rest_of_its_batch(campaign, target, editor, lead):
+    from campaign.reminders import _send_batch, reminder_send, reminders_due
+
+    AskFactory.create_batch(3, campaign=campaign, target=target, owner=editor, deadline=DEADLINE)
+    with time_machine.travel(at(2026, 3, 21), tick=False):
+        planned = reminders_due()
+        assert reminder_send(item=planned[2]) is not None  # the other run, between our scan and our write
+        assert _send_batch(planned) == planned[:2] + planned[3:]
+    email_deliver_all()
+    assert len(mail.outbox) == Reminder.objects.count() == OutboundEmail.objects.count() == 6
+    assert len({(message.to[0], message.subject, message.body) for message in mail.outbox}) == 6
 
 
 @pytest.mark.django_db(transaction=True)
