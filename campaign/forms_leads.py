@@ -3,6 +3,7 @@
 from django import forms
 
 from campaign.models import CAMPAIGN_EDITABLE_FIELDS, Campaign, Role
+from campaign.services import campaign_version
 from campaign.widgets import DateInput
 
 
@@ -17,6 +18,15 @@ class CampaignForm(forms.ModelForm):
         }
         labels = {"started_on": "Started on", "ends_on": "Ends on", "stale_after_days": "Stale after (days)"}
         help_texts = {"ends_on": "Leave empty for an open-ended campaign."}
+
+    # The details' version the form was loaded with (``services.campaign_version``);
+    # a save over a newer one is refused instead of undoing it.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = campaign_version(self.instance)
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

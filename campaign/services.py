@@ -23,7 +23,7 @@ from campaign.uploads import clean_filename
 
 
 class StaleEditError(Exception):
-    """The ask changed since the form was loaded; the second save is refused."""
+    """The ask or campaign changed since the form was loaded; the second save is refused."""
 
 
 def _lock(ask: Ask) -> Ask:
@@ -236,15 +236,28 @@ def _refuse_losing_last_lead(membership) -> None:
         raise ValidationError({"role": LAST_LEAD_MESSAGE.format(user=membership.user)})
 
 
+def campaign_version(campaign) -> str:
+    """What a campaign form carries to notice a save made since it was loaded:
+    only ``campaign_update`` and the import write a campaign's details, and
+    both move ``updated_at``."""
+    return campaign.updated_at.isoformat()
+
+
 @transaction.atomic
-def campaign_update(*, campaign, actor, **fields):
+def campaign_update(*, campaign, actor, expected_version: str | None = None, **fields):
     """Save a lead's edit of the campaign's details. The slug is not editable:
-    people bookmark /campaigns/<slug>/."""
+    people bookmark /campaigns/<slug>/. With ``expected_version`` (from
+    ``campaign_version``), refuse with StaleEditError if anyone saved since."""
     unknown = set(fields) - set(CAMPAIGN_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"campaign_update() got unexpected fields: {', '.join(sorted(unknown))}")
     _require_campaign_lead(campaign=campaign, actor=actor)
     current = _lock_campaign(campaign)
+    if expected_version is not None and campaign_version(current) != expected_version:
+        raise StaleEditError(
+            "Someone else saved this campaign's details while you were editing them. Your changes were not "
+            "saved: compare them with the details saved meanwhile, shown above, and save again."
+        )
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()

@@ -39,14 +39,33 @@ def campaign_edit(request, slug):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.campaign_update(campaign=campaign, actor=request.user, **form.service_fields())
+                services.campaign_update(
+                    campaign=campaign,
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"] or None,
+                    **form.service_fields(),
+                )
             except ValidationError as error:
                 _add_errors(form, error)
+            except services.StaleEditError as error:
+                return _stale_campaign_edit(request, campaign, error)
             else:
                 messages.success(request, f"Details of “{campaign.title}” saved.")
                 return redirect(campaign)
         messages.error(request, "The campaign was not saved: correct the fields marked below.")
     return render(request, "campaign/campaign_edit.html", {"campaign": campaign, "form": form})
+
+
+def _stale_campaign_edit(request, campaign, error):
+    """The form again with what the lead typed, now against the details saved
+    meanwhile (shown above it), so a deliberate second save goes through."""
+    current = selectors.get_campaign_for(request.user, campaign.slug, need="lead")
+    data = request.POST.copy()
+    data["version"] = services.campaign_version(current)
+    form = CampaignForm(data, instance=copy.copy(current))
+    form.is_valid()
+    form.add_error(None, str(error))
+    return render(request, "campaign/campaign_edit.html", {"campaign": current, "form": form, "current": current})
 
 
 def _membership_changes(campaign) -> list:

@@ -58,6 +58,32 @@ def test_campaign_edit_form_shows_current_values(client, lead, campaign):
     assert 'for="id_title"' in html and 'id="id_title"' in html
 
 
+def test_a_second_lead_saving_over_a_newer_edit_is_refused_and_keeps_what_they_typed(client, lead, campaign):
+    other_lead = MembershipFactory(campaign=campaign, role=Role.LEAD).user
+    client.force_login(lead)
+    loaded = client.get(reverse("campaign_edit", args=[campaign.slug])).context["form"]["version"].value()
+    # Meanwhile the other lead saves a change.
+    other = client.__class__()
+    other.force_login(other_lead)
+    other.post(reverse("campaign_edit", args=[campaign.slug]), {**CAMPAIGN_DATA, "title": "Other lead's title"})
+
+    data = {**CAMPAIGN_DATA, "title": "My title", "stale_after_days": "10", "version": loaded}
+    response = client.post(reverse("campaign_edit", args=[campaign.slug]), data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else saved this campaign&#x27;s details while you were editing them" in html
+    assert 'value="My title"' in html  # the lead's input is still in the form
+    assert "Other lead&#x27;s title" in html  # and the details saved meanwhile are shown above it
+    campaign.refresh_from_db()
+    assert (campaign.title, campaign.stale_after_days) == ("Other lead's title", 45)
+    # Having seen both, the lead saves again on purpose: it goes through.
+    again = client.post(reverse("campaign_edit", args=[campaign.slug]), response.context["form"].data, follow=True)
+    assert "Details of “My title” saved." in page_messages(again)
+    campaign.refresh_from_db()
+    assert (campaign.title, campaign.stale_after_days) == ("My title", 10)
+
+
 def test_campaign_end_before_start_is_refused_with_the_input_kept(client, lead, campaign):
     client.force_login(lead)
     data = {**CAMPAIGN_DATA, "ends_on": "2020-01-01"}
