@@ -456,7 +456,8 @@ class UpdateAdmin(admin.ModelAdmin):
     """Read-only: the timeline is append-only."""
 
     list_display = ["created_at", "ask", "author", "old_status", "new_status", "note_start"]
-    list_filter = ["new_status", "ask__campaign", ("created_at", admin.DateFieldListFilter)]
+    # By the entry's own campaign (kept with its ask's), through update_campaign_created.
+    list_filter = ["new_status", "campaign", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["note", "ask__title"]
     list_select_related = ["ask", "author"]
 

@@ -314,6 +314,25 @@ def test_moving_an_ask_to_another_campaign_in_the_admin_moves_its_timeline(admin
     assert set(open_ask.updates.values_list("campaign_id", flat=True)) == {elsewhere.pk}
 
 
+def test_timeline_changelist_filters_by_campaign_after_an_ask_moved(admin_client, open_ask):
+    from tests.factories import CampaignFactory
+
+    elsewhere = CampaignFactory(title="Elsewhere", slug="elsewhere")
+    url = _admin_url(Ask, "change", open_ask.pk)
+    data = _form_values(admin_client.get(url))
+    data.update(campaign=str(elsewhere.pk), owner="")
+    assert admin_client.post(url, data).status_code == 302
+
+    changelist = _admin_url(Update, "changelist")
+    moved = admin_client.get(changelist, {"campaign__id__exact": elsewhere.pk})
+    left = admin_client.get(changelist, {"campaign__id__exact": open_ask.campaign_id})
+
+    entries = set(open_ask.updates.values_list("pk", flat=True))
+    assert {row.pk for row in moved.context["cl"].result_list} == entries
+    assert not entries & {row.pk for row in left.context["cl"].result_list}
+    assert "Elsewhere" in moved.content.decode()  # the filter offers the campaign by name
+
+
 def _inline_prefix(response, model) -> str:
     for inline in response.context["inline_admin_formsets"]:
         if inline.formset.model is model:
