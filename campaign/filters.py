@@ -3,12 +3,12 @@ the same GET parameters, so an export holds exactly the rows on screen."""
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from campaign.models import Ask, AskStatus, Campaign, Target
-from campaign.selectors import visible_evidence_reference_match
+from campaign.models import Ask, AskStatus, Target
+from campaign.selectors import campaign_scope, visible_evidence_reference_match
 from campaign.widgets import DateInput, QuickSelect
 
 PRIORITY_RANK = Case(
@@ -37,12 +37,10 @@ SORT_CHOICES = [
 
 class AskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_text")
-    campaign = django_filters.ModelChoiceFilter(
-        queryset=Campaign.objects.none(), empty_label="All campaigns", widget=QuickSelect
-    )
-    target = django_filters.ModelChoiceFilter(
-        queryset=Target.objects.none(), empty_label="All targets", widget=QuickSelect
-    )
+    # Their choices, set in ``form``, are the campaigns in the user's scope and
+    # the targets of their asks: what the selects offer is what validates.
+    campaign = django_filters.ChoiceFilter(empty_label="All campaigns", widget=QuickSelect)
+    target = django_filters.ChoiceFilter(empty_label="All targets", widget=QuickSelect)
     status = django_filters.ChoiceFilter(choices=AskStatus.choices, empty_label="Any status", widget=QuickSelect)
     priority = django_filters.ChoiceFilter(choices=Ask.Priority.choices, empty_label="Any priority", widget=QuickSelect)
     open = django_filters.BooleanFilter(label="Only open asks", method="filter_open", widget=forms.CheckboxInput)
@@ -65,31 +63,28 @@ class AskFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, request=None, scope=None, **kwargs):
         """``scope``, the page's ``selectors.campaign_scope``, when it has one."""
         super().__init__(data, *args, request=request, **kwargs)
-        user = request.user
-        campaigns = Campaign.objects.filter(id__in=scope.ids) if scope else Campaign.objects.visible_to(user)
-        # The targets of any ask of those campaigns (deleted asks too, as a join
-        # would): EXISTS reads each target once instead of DISTINCT over all asks.
-        targets = Target.objects.filter(Exists(Ask.all_objects.filter(target=OuterRef("pk"), campaign__in=campaigns)))
-        self.filters["campaign"].queryset = campaigns
-        self.filters["target"].queryset = targets
+        self.scope = scope or campaign_scope(request.user)
 
     @cached_property
     def campaign_options(self) -> list[tuple[int, str]]:
         """The campaign select's (id, title) pairs: the campaigns the user sees."""
-        return list(self.filters["campaign"].queryset.values_list("id", "title"))
+        return [(campaign.id, campaign.title) for campaign in self.scope.campaigns]
 
     @cached_property
     def target_options(self) -> list[tuple[int, str]]:
-        return list(self.filters["target"].queryset.values_list("id", "name"))
+        """The targets of any ask of those campaigns (deleted asks too, as a join
+        would): a semi-join reads each target once, from ``ask_campaign_target``
+        alone, instead of DISTINCT over all asks."""
+        asks = Ask.all_objects.filter(campaign_id__in=self.scope.ids)
+        return list(Target.objects.filter(pk__in=asks.values("target_id")).values_list("id", "name"))
 
     @property
     def form(self):
         if not hasattr(self, "_form"):
             form = super().form
-            # Read when the selects render (see QuickSelect); the querysets above
-            # still validate a chosen value.
-            form.fields["campaign"].widget.options = lambda: self.campaign_options
-            form.fields["target"].widget.options = lambda: self.target_options
+            # Read once, when the form validates or the selects render.
+            form.fields["campaign"].choices = lambda: self.campaign_options
+            form.fields["target"].choices = lambda: self.target_options
         return self._form
 
     @property
@@ -109,7 +104,7 @@ class AskFilter(django_filters.FilterSet):
         # The campaigns in scope as a plain list, so the evidence search reads
         # only their evidence (the chosen campaign, else all the user sees).
         chosen = self.form.cleaned_data.get("campaign")
-        campaign_ids = [chosen.pk] if chosen else [pk for pk, _ in self.campaign_options]
+        campaign_ids = [int(chosen)] if chosen else list(self.scope.ids)
         return queryset.filter(
             Q(title__icontains=value)
             | Q(wording__icontains=value)

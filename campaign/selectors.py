@@ -8,11 +8,13 @@ non-member learns nothing; a 403 when they may see it but their role is too low.
 import datetime
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.http import Http404
+from django.urls import reverse
 
 from campaign.history import ask_history_entries
 from campaign.models import (
@@ -100,6 +102,22 @@ def get_ask_for(user, pk: int, need: str = "view") -> Ask:
     return ask
 
 
+class ScopedCampaign(NamedTuple):
+    """What the list pages show of a campaign in a user's scope."""
+
+    id: int
+    title: str
+    slug: str
+    status: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaign_detail", args=[self.slug])
+
+
 @dataclass(frozen=True)
 class CampaignScope:
     """The campaigns a user sees and those they may edit, read once per request.
@@ -109,10 +127,12 @@ class CampaignScope:
     query in a third of the time and picks far better plans (the ask list's
     page query: 5 ms -> 1.2 ms on the bench data). The rows are exactly those of
     ``Ask.objects.visible_to(user)``: the ids come from ``Campaign.objects.visible_to``
-    and ``editable_campaigns``."""
+    and ``editable_campaigns``. ``campaigns``, by title, name them for the
+    ask list's campaign filter and the dashboard's progress bars."""
 
     ids: tuple[int, ...]
     editable_ids: frozenset[int]
+    campaigns: tuple[ScopedCampaign, ...] = ()
 
     def asks(self):
         """``Ask.objects.visible_to(user)``, as literal campaign ids."""
@@ -127,16 +147,21 @@ class CampaignScope:
 
 
 def campaign_scope(user) -> CampaignScope:
-    """One query: the user's campaigns with their role in each."""
+    """One query: the user's campaigns, with their role in each."""
     if not user.is_authenticated or not user.is_active:
         return CampaignScope(ids=(), editable_ids=frozenset())
     if user.is_superuser:
-        ids = tuple(Campaign.objects.order_by("id").values_list("id", flat=True))
-        return CampaignScope(ids=ids, editable_ids=frozenset(ids))
-    roles = dict(Membership.objects.filter(user=user).order_by("campaign_id").values_list("campaign_id", "role"))
+        campaigns = [ScopedCampaign(*row) for row in Campaign.objects.values_list(*ScopedCampaign._fields)]
+        editable = [campaign.id for campaign in campaigns]
+    else:
+        columns = ["campaign_id", *(f"campaign__{name}" for name in ScopedCampaign._fields[1:])]
+        rows = list(Membership.objects.filter(user=user).order_by("campaign_id").values_list("role", *columns))
+        campaigns = [ScopedCampaign(*row[1:]) for row in rows]
+        editable = [campaign_id for role, campaign_id, *_ in rows if role_grants(role, "edit")]
     return CampaignScope(
-        ids=tuple(roles),
-        editable_ids=frozenset(pk for pk, role in roles.items() if role_grants(role, "edit")),
+        ids=tuple(sorted(campaign.id for campaign in campaigns)),
+        editable_ids=frozenset(editable),
+        campaigns=tuple(sorted(campaigns, key=lambda campaign: (campaign.title.casefold(), campaign.id))),
     )
 
 
@@ -337,12 +362,7 @@ def ask_counts(user, scope: CampaignScope, *, today: datetime.date, due_soon_day
 def campaign_progress(scope: CampaignScope, counts: AskCounts) -> list[dict]:
     """Per visible campaign that is not closed, the share of its asks in each
     progress segment; a campaign with no asks gets an empty bar."""
-    campaigns = list(
-        Campaign.objects.filter(id__in=scope.ids)
-        .exclude(status=Campaign.Status.CLOSED)
-        .only("title", "slug")
-        .order_by("title")
-    )
+    campaigns = [campaign for campaign in scope.campaigns if campaign.status != Campaign.Status.CLOSED]
     progress = []
     for campaign in campaigns:
         by_status = counts.by_campaign.get(campaign.pk, {})

@@ -20,21 +20,11 @@ class QuickSelect(forms.Select):
     """A select whose options are joined in Python: Django renders each option
     through two templates (and, for a model choice, builds a model instance per
     choice), which cost ~15 ms for the 200 targets of a busy organisation on
-    every ask list request. The markup is the same as Django's.
-
-    ``options``, a callable returning (value, label) pairs, feeds a model choice
-    from one ``values_list`` query; without it the field's own choices are used."""
-
-    options = None
+    every ask list request. The markup is the same as Django's. Give the field
+    plain (value, label) choices, from one ``values_list`` query for a long list."""
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = "" if value is None else str(value)
-        options = options_html((option, label, str(option) == selected) for option, label in self._pairs())
+        options = options_html((option, label, str(option) == selected) for option, label in self.choices)
         attrs = self.build_attrs(self.attrs, attrs)
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
-
-    def _pairs(self):
-        if self.options is None:
-            return self.choices
-        empty_label = self.choices.field.empty_label
-        return [*([("", empty_label)] if empty_label is not None else []), *self.options()]

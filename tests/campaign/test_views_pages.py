@@ -108,6 +108,30 @@ def test_ask_list_filters_are_kept_in_the_url_and_the_export_link(client, editor
     assert '<option value="high" selected>' in html
 
 
+def test_campaign_and_target_filters_offer_only_the_users_campaigns_and_their_targets(
+    client, editor, campaign, target, other_campaign
+):
+    secret_target = TargetFactory(name="Ministry of State Security")
+    AskFactory(campaign=campaign, target=target, title="Ours")
+    AskFactory(campaign=other_campaign, target=secret_target, title="Their secret ask")
+    client.force_login(editor)
+
+    html = client.get(reverse("ask_list")).content.decode()
+    chosen = client.get(reverse("ask_list"), {"campaign": campaign.pk, "target": target.pk}).content.decode()
+    # Someone edits the URL to another campaign's and target's ids.
+    probing = client.get(reverse("ask_list"), {"campaign": other_campaign.pk, "target": secret_target.pk})
+
+    assert f'<option value="{campaign.pk}">China accountability</option>' in html
+    assert f'<option value="{target.pk}">{target.name}</option>' in html
+    assert "Other campaign" not in html and "Ministry of State Security" not in html
+    assert "Ours" in chosen and f'<option value="{campaign.pk}" selected>' in chosen
+    assert f'<option value="{target.pk}" selected>' in chosen
+    probed = probing.content.decode()
+    assert probing.status_code == 200 and "Select a valid choice" in probed
+    assert "Their secret ask" not in probed and "Other campaign" not in probed
+    assert "Ministry of State Security" not in probed
+
+
 def test_ask_list_mine_and_overdue_filters(client, editor, campaign, target):
     AskFactory(campaign=campaign, target=target, title="Mine late", owner=editor, deadline=days(-1))
     AskFactory(campaign=campaign, target=target, title="Mine later", owner=editor, deadline=days(9))
