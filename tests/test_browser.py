@@ -101,3 +101,38 @@ def test_staff_member_records_an_ask_changes_its_status_and_adds_a_pdf(live_serv
     page.goto(live_server.url + ask.get_absolute_url())
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert csp_violations == []
+
+
+def test_a_lead_confirms_before_removing_a_member_and_can_change_their_mind(live_server, page, staff_member):
+    from campaign.models import Membership
+
+    lead = User.objects.get(email="mei.lin@example.org")
+    lead.set_password(PASSWORD)
+    lead.save()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(lead.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + f"/campaigns/{CHINA_SLUG}/members/")
+    remove = page.get_by_role("button", name=f"Remove {staff_member}")
+    questions = []
+
+    # Cancelled: nothing happens.
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    remove.click()
+    expect(remove).to_be_visible()
+    assert Membership.objects.filter(user=staff_member, campaign__slug=CHINA_SLUG).exists()
+
+    # Confirmed: removed, and the page says so.
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    remove.click()
+    expect(page.get_by_text(f"{staff_member} was removed from")).to_be_visible()
+    assert not Membership.objects.filter(user=staff_member, campaign__slug=CHINA_SLUG).exists()
+    assert (
+        questions
+        == [
+            f"Remove {staff_member} from “UN High Commissioner's visit to China: follow-up”? "
+            "They will no longer see its asks and evidence. Their updates and evidence stay."
+        ]
+        * 2
+    )
