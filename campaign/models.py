@@ -271,6 +271,28 @@ class Ask(models.Model):
     def get_absolute_url(self):
         return reverse("ask_detail", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        self.validate_evidence_of_campaign()
+
+    def validate_evidence_of_campaign(self) -> None:
+        """Evidence supports only asks of its own campaign, so an ask that some
+        of its campaign's evidence supports cannot move to another campaign: the
+        evidence stays behind, and the other campaign's members would see it on
+        the ask. Checked by every form that edits asks (pages, admin, import)
+        through ``clean`` and by ``services.ask_update``."""
+        if self.pk is None or self.campaign_id is None:
+            return
+        elsewhere = self.evidence.exclude(campaign_id=self.campaign_id).count()
+        if elsewhere:
+            items = "1 piece of evidence supports" if elsewhere == 1 else f"{elsewhere} pieces of evidence support"
+            raise ValidationError(
+                {
+                    "campaign": f"{items} this ask in its current campaign, and evidence can support only asks "
+                    "of its own campaign. Unlink it on its edit page first, then move the ask."
+                }
+            )
+
     # Django's own get_FOO_display builds a dict of the field's choices on each
     # call; the ask lists call these for every row.
     def get_status_display(self) -> str:

@@ -104,6 +104,7 @@ def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
         )
     for name, value in fields.items():
         setattr(current, name, value)
+    current.validate_evidence_of_campaign()
     current.version += 1
     current.last_activity_at = timezone.now()
     current._history_user = author

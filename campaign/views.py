@@ -149,6 +149,9 @@ def ask_edit(request, pk):
                 expected_version=form.cleaned_data["version"] or 0,
                 **form.service_fields(),
             )
+        except ValidationError as error:
+            # A rule the form checked already, broken by someone else's save since.
+            form.add_error(None, error)
         except services.StaleEditError as error:
             current = selectors.get_ask_for(request.user, pk, need="edit")
             # Keep what the user typed, but against the version now saved, so a

@@ -304,6 +304,7 @@ def test_moving_an_ask_to_another_campaign_in_the_admin_moves_its_timeline(admin
 
     elsewhere = CampaignFactory(title="Elsewhere", slug="elsewhere")
     assert open_ask.updates.exists()
+    open_ask.evidence.clear()  # the evidence could not follow it
     url = _admin_url(Ask, "change", open_ask.pk)
     data = _form_values(admin_client.get(url))
     data.update(campaign=str(elsewhere.pk), owner="")
@@ -314,10 +315,30 @@ def test_moving_an_ask_to_another_campaign_in_the_admin_moves_its_timeline(admin
     assert set(open_ask.updates.values_list("campaign_id", flat=True)) == {elsewhere.pk}
 
 
+def test_admin_refuses_to_move_an_ask_its_campaigns_evidence_supports(admin_client, open_ask):
+    from tests.factories import CampaignFactory
+
+    elsewhere = CampaignFactory(title="Elsewhere", slug="elsewhere")
+    linked = open_ask.evidence.count()
+    assert linked
+    url = _admin_url(Ask, "change", open_ask.pk)
+    data = _form_values(admin_client.get(url))
+    data.update(campaign=str(elsewhere.pk), owner="")
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["campaign"]
+    assert errors[0].startswith(f"{linked} piece")
+    open_ask.refresh_from_db()
+    assert open_ask.campaign_id != elsewhere.pk and open_ask.evidence.count() == linked
+
+
 def test_timeline_changelist_filters_by_campaign_after_an_ask_moved(admin_client, open_ask):
     from tests.factories import CampaignFactory
 
     elsewhere = CampaignFactory(title="Elsewhere", slug="elsewhere")
+    open_ask.evidence.clear()
     url = _admin_url(Ask, "change", open_ask.pk)
     data = _form_values(admin_client.get(url))
     data.update(campaign=str(elsewhere.pk), owner="")
@@ -479,6 +500,22 @@ def test_import_preview_shows_the_invalid_row_and_saves_nothing(admin_client, de
     assert "Value &#x27;done&#x27; is not a valid choice." in page
     assert Ask.all_objects.count() == asks_before
     assert not Ask.all_objects.filter(title="Release the detained lawyers").exists()
+
+
+def test_import_refuses_to_move_an_ask_its_campaigns_evidence_supports(admin_client, demo, open_ask):
+    from campaign.demo import CAO_SHUNLI_SLUG
+
+    assert open_ask.evidence.exists()
+    row = [open_ask.pk, CAO_SHUNLI_SLUG, open_ask.target.name, open_ask.title, "Moved.", open_ask.status, "high", ""]
+    csv_text = IMPORT_HEADER + ",".join(f'"{value}"' for value in row) + "\n"
+
+    response = _import_preview(admin_client, csv_text)
+
+    result = response.context["result"]
+    assert [row.number for row in result.invalid_rows] == [1]
+    assert "this ask in its current campaign" in result.invalid_rows[0].error_dict["campaign"][0]
+    open_ask.refresh_from_db()
+    assert open_ask.campaign.slug == CHINA_SLUG
 
 
 def test_import_preview_of_valid_rows_saves_nothing_until_confirmed(admin_client, demo):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.models import Ask, Update
-from tests.factories import AskFactory, EvidenceFactory, UpdateFactory
+from tests.factories import AskFactory, EvidenceFactory, MembershipFactory, UpdateFactory
 
 
 def ask_form_data(ask, **changes):
@@ -179,6 +179,39 @@ def test_owner_must_be_a_member_of_the_campaign(client, editor, ask, outsider, o
     assert "is not a member of" in response.content.decode()
     ask.refresh_from_db()
     assert ask.owner == editor
+
+
+def test_an_ask_its_campaigns_evidence_supports_cannot_move_until_unlinked(client, editor, ask, other_campaign):
+    """The evidence stays in its campaign: linked to an ask elsewhere, it would
+    show on that campaign's ask to members who may not see it."""
+    MembershipFactory(user=editor, campaign=other_campaign, role="editor")
+    evidence = EvidenceFactory(campaign=ask.campaign, asks=[ask], title="Leaked letter")
+    client.force_login(editor)
+
+    response = client.post(reverse("ask_edit", args=[ask.pk]), ask_form_data(ask, campaign=other_campaign.pk, owner=""))
+
+    assert response.status_code == 200
+    assert "1 piece of evidence supports this ask in its current campaign" in response.content.decode()
+    ask.refresh_from_db()
+    assert ask.campaign_id != other_campaign.pk and list(ask.evidence.all()) == [evidence]
+
+    evidence.asks.clear()
+    response = client.post(reverse("ask_edit", args=[ask.pk]), ask_form_data(ask, campaign=other_campaign.pk, owner=""))
+    assert response.status_code == 302
+    ask.refresh_from_db()
+    assert ask.campaign_id == other_campaign.pk
+
+
+def test_the_service_refuses_the_move_too_when_evidence_was_linked_after_the_form_checked(editor, ask, other_campaign):
+    from django.core.exceptions import ValidationError
+
+    from campaign.services import ask_update
+
+    EvidenceFactory(campaign=ask.campaign, asks=[ask])
+    with pytest.raises(ValidationError, match="this ask in its current campaign"):
+        ask_update(ask=ask, author=editor, expected_version=ask.version, campaign=other_campaign)
+    ask.refresh_from_db()
+    assert ask.campaign_id != other_campaign.pk
 
 
 def test_viewer_cannot_record_an_ask_in_their_campaign(client, viewer, campaign, target):
