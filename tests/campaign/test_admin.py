@@ -518,6 +518,25 @@ def test_import_refuses_to_move_an_ask_its_campaigns_evidence_supports(admin_cli
     assert open_ask.campaign.slug == CHINA_SLUG
 
 
+def test_an_import_that_moves_an_ask_to_another_campaign_moves_its_timeline(admin_client, demo, open_ask):
+    from campaign.demo import CAO_SHUNLI_SLUG
+
+    open_ask.evidence.clear()  # the evidence could not follow it
+    entries = set(open_ask.updates.values_list("pk", flat=True))
+    assert entries
+    row = [open_ask.pk, CAO_SHUNLI_SLUG, open_ask.target.name, open_ask.title, open_ask.wording, open_ask.status]
+    csv_text = IMPORT_HEADER + ",".join(f'"{value}"' for value in row) + ',"high",\n'
+
+    preview = _import_preview(admin_client, csv_text)
+    response = admin_client.post(_admin_url(Ask, "process_import"), preview.context["confirm_form"].initial)
+
+    assert response.status_code == 302
+    open_ask.refresh_from_db()
+    assert open_ask.campaign.slug == CAO_SHUNLI_SLUG
+    assert set(Update.objects.filter(campaign=open_ask.campaign).values_list("pk", flat=True)) >= entries
+    assert not Update.objects.filter(pk__in=entries).exclude(campaign=open_ask.campaign).exists()
+
+
 def test_import_preview_of_valid_rows_saves_nothing_until_confirmed(admin_client, demo):
     csv_text = IMPORT_HEADER + f",{CHINA_SLUG},UN Human Rights Council,Admit observers,Admit them.,open,low,\n"
     asks_before = Ask.all_objects.count()
