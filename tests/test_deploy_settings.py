@@ -20,8 +20,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def manage(*args, env: dict, tmp_path) -> subprocess.CompletedProcess:
     # As an operator's shell would be: none of the test run's own switches (the
-    # browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process).
+    # browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process), and the
+    # security settings at their production defaults, whatever this shell has.
     dropped = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    dropped |= {"SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"}
     base = {k: v for k, v in os.environ.items() if k not in dropped}
     base["VAR_DIR"] = str(tmp_path / "var")
     return subprocess.run(
