@@ -63,7 +63,7 @@ class AskFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, request=None, scope=None, **kwargs):
         """``scope``, the page's ``selectors.campaign_scope``, when it has one."""
         super().__init__(data, *args, request=request, **kwargs)
-        self.scope = scope or campaign_scope(request.user)
+        self.scope = scope if scope is not None else campaign_scope(request.user)
 
     @cached_property
     def campaign_options(self) -> list[tuple[int, str]]:

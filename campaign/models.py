@@ -278,9 +278,10 @@ class Ask(models.Model):
     def validate_evidence_of_campaign(self) -> None:
         """Evidence supports only asks of its own campaign, so an ask that some
         of its campaign's evidence supports cannot move to another campaign: the
-        evidence stays behind, and the other campaign's members would see it on
-        the ask. Checked by every form that edits asks (pages, admin, import)
-        through ``clean`` and by ``services.ask_update``."""
+        evidence stays behind, its links would vanish from the ask's page (which
+        lists its own campaign's evidence) and from the old campaign's export.
+        Checked by every form that edits asks (pages, admin, import) through
+        ``clean`` and by ``services.ask_update``."""
         if self.pk is None or self.campaign_id is None:
             return
         elsewhere = self.evidence.exclude(campaign_id=self.campaign_id).count()

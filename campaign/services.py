@@ -239,8 +239,8 @@ def _refuse_losing_last_lead(membership) -> None:
 
 def campaign_version(campaign) -> str:
     """What a campaign form carries to notice a save made since it was loaded:
-    only ``campaign_update`` and the import write a campaign's details, and
-    both move ``updated_at``."""
+    every save of a campaign (this page, the admin, the import) moves
+    ``updated_at``, and nothing else saves one (membership changes do not)."""
     return campaign.updated_at.isoformat()
 
 
