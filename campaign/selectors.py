@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 
@@ -57,17 +57,20 @@ PROGRESS_SEGMENTS = [
 ]
 
 
-def role_in(user, campaign_id: int) -> str | None:
-    """The user's role in a campaign ("lead" for superusers), or None: the same
-    rule as the models' ``visible_to``, for one campaign."""
+def _first_with_role(queryset, user, campaign_column: str):
+    """The queryset's first row and the user's role in that row's campaign
+    ("lead" for superusers; None for a non-member, an inactive or anonymous
+    user: the same rule as the models' ``visible_to``), read in one query: the
+    role rides on the row as a subquery over the (user, campaign) membership."""
     if not user.is_authenticated or not user.is_active:
-        return None
+        return queryset.first(), None
     if user.is_superuser:
-        return "lead"
+        return queryset.first(), "lead"
     # At most one row (unique per user and campaign); no ordering, so no join
     # to campaigns for Membership's default order by campaign title.
-    roles = Membership.objects.filter(user=user, campaign_id=campaign_id).order_by().values_list("role", flat=True)
-    return next(iter(roles[:1]), None)
+    roles = Membership.objects.filter(user=user, campaign_id=OuterRef(campaign_column)).order_by().values("role")
+    row = queryset.annotate(member_role=Subquery(roles[:1])).first()
+    return row, row.member_role if row is not None else None
 
 
 def role_grants(role: str | None, need: str) -> bool:
@@ -83,10 +86,9 @@ def _require(role: str | None, need: str):
 
 def get_campaign_for(user, slug: str, need: str = "view") -> Campaign:
     """The campaign, with ``user_role`` set; 404 for non-members, 403 for a too-low role."""
-    # The role query is the visibility check (no role, 404): one membership
-    # lookup instead of a membership subquery and then the same lookup again.
-    campaign = Campaign.objects.filter(slug=slug).first()
-    role = role_in(user, campaign.pk) if campaign is not None else None
+    # The role is the visibility check (no role, 404): one membership lookup,
+    # with the campaign, instead of a membership subquery and the same lookup again.
+    campaign, role = _first_with_role(Campaign.objects.filter(slug=slug), user, "pk")
     _require(role, need)
     campaign.user_role = role
     return campaign
@@ -95,8 +97,7 @@ def get_campaign_for(user, slug: str, need: str = "view") -> Campaign:
 def get_ask_for(user, pk: int, need: str = "view") -> Ask:
     """The ask, with ``user_role`` set; 404 when not visible, 403 when visible but
     the role is insufficient."""
-    ask = Ask.objects.select_related(*ASK_LIST_RELATED).filter(pk=pk).first()
-    role = role_in(user, ask.campaign_id) if ask is not None else None
+    ask, role = _first_with_role(Ask.objects.select_related(*ASK_LIST_RELATED).filter(pk=pk), user, "campaign_id")
     _require(role, need)  # as in get_campaign_for: no role, no ask (404)
     ask.user_role = role
     return ask
@@ -402,9 +403,10 @@ def editable_campaigns(user):
 def get_evidence_for(user, pk: int, need: str = "view") -> Evidence:
     """The evidence item, with ``user_role`` set; 404 when the user may not see it
     (a non-member, or a viewer and a confidential item), 403 when the role is too low."""
-    evidence = Evidence.objects.visible_to(user).select_related("campaign").filter(pk=pk).first()
+    visible = Evidence.objects.visible_to(user).select_related("campaign").filter(pk=pk)
+    evidence, role = _first_with_role(visible, user, "campaign_id")
     if evidence is None:
         raise Http404
-    evidence.user_role = role_in(user, evidence.campaign_id)
+    evidence.user_role = role
     _require(evidence.user_role, need)
     return evidence

@@ -62,3 +62,16 @@ def test_page_query_count_does_not_grow_with_the_data(
         response = client.get(url)
     assert response.status_code == 200
     assert len(small.captured_queries) <= MAX_QUERIES
+
+
+@pytest.mark.parametrize("persona", ["viewer", "outsider"])
+def test_the_role_check_rides_on_the_asks_own_query(persona, request, client, ask):
+    """The ask page reads the ask and the user's role in its campaign together:
+    no membership query of its own, for a member or for an outsider (404)."""
+    client.force_login(request.getfixturevalue(persona))
+    client.get(reverse("dashboard"))  # the session's first request writes it
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("ask_detail", args=[ask.pk]))
+    assert response.status_code == {"viewer": 200, "outsider": 404}[persona]
+    membership_reads = [q["sql"] for q in captured.captured_queries if 'FROM "campaign_membership"' in q["sql"]]
+    assert [sql for sql in membership_reads if not sql.lstrip().startswith('SELECT "campaign_ask"')] == []
