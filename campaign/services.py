@@ -102,9 +102,12 @@ def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
             "Someone else saved this ask while you were editing it. Your changes were not saved: "
             "compare them with the current version below and save again."
         )
+    moved_from = current.campaign_id
     for name, value in fields.items():
         setattr(current, name, value)
-    current.validate_evidence_of_campaign()
+    if current.campaign_id != moved_from:
+        # The form checked this too; again here, under the lock, only for a move.
+        current.validate_evidence_of_campaign()
     current.version += 1
     current.last_activity_at = timezone.now()
     current._history_user = author
