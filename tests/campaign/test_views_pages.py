@@ -2,6 +2,7 @@
 pages (login by email, password reset, settings and the calendar link)."""
 
 import datetime
+import html as html_module
 from html.parser import HTMLParser
 
 from django.core import mail
@@ -74,6 +75,24 @@ def test_dashboard_lists_latest_updates_of_my_campaigns_only(client, viewer, ask
     assert "Not for your eyes" not in html
 
 
+def test_dashboard_latest_updates_show_the_new_status_a_short_escaped_note_and_who(client, viewer, lead, ask):
+    UpdateFactory(ask=ask, note="<b>Bold</b> claim " + "word " * 60, old_status="open", new_status="in_progress")
+    UpdateFactory(ask=ask, note="Reminder job ran", author=lead)
+    client.force_login(viewer)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    updates = html[html.index('id="updates-heading"') : html.index('id="progress-heading"')]
+    assert updates.index("Reminder job ran") < updates.index("Bold")  # newest first
+    assert "&lt;b&gt;Bold&lt;/b&gt; claim" in updates and "<b>" not in updates
+    shown = updates.split("&lt;b&gt;Bold", 1)[1].split("</div>", 1)[0]
+    assert shown.endswith("…") and len(html_module.unescape("&lt;b&gt;Bold" + shown)) == 200
+    assert 'class="badge text-bg-primary">In progress</span>' in updates
+    assert f"{lead} · <time" in updates and "System · <time" in updates
+    assert "0\xa0minutes ago" in updates
+    assert f'href="{ask.get_absolute_url()}"' in updates and ask.campaign.title in updates
+
+
 def test_dashboard_empty_state_for_a_new_user(client, db):
     from tests.factories import UserFactory
 
@@ -83,6 +102,16 @@ def test_dashboard_empty_state_for_a_new_user(client, db):
 
     assert "not a member of any active campaign" in html
     assert "Nothing overdue" in html
+    assert "No updates yet." in html
+
+
+def test_dashboard_progress_of_a_campaign_with_no_asks_says_so(client, viewer, campaign):
+    client.force_login(viewer)
+
+    html = client.get(reverse("dashboard")).content.decode()
+
+    progress = html[html.index('id="progress-heading"') :]
+    assert campaign.title in progress and "No asks yet." in progress and "<rect" not in progress
 
 
 def test_campaign_page_groups_asks_by_target_and_lists_members(client, viewer, lead, campaign):
