@@ -125,6 +125,28 @@ def test_campaign_page_groups_asks_by_target_and_lists_members(client, viewer, l
     assert str(lead) in html and "Lead" in html
 
 
+def test_campaign_page_says_how_many_asks_each_target_has_and_escapes_its_name(client, viewer, campaign):
+    council = TargetFactory(name="Council <b>of</b> Europe", kind="un_body")
+    AskFactory(campaign=campaign, target=council, title="First")
+    AskFactory(campaign=campaign, target=council, title="Second")
+    AskFactory(campaign=campaign, target=TargetFactory(name="China"), title="Third")
+    client.force_login(viewer)
+
+    html = client.get(reverse("campaign_detail", args=[campaign.slug])).content.decode()
+
+    assert "Council &lt;b&gt;of&lt;/b&gt; Europe" in html and "<b>of</b>" not in html
+    assert "· 2 asks</span>" in html and "· 1 ask</span>" in html
+    assert "No asks recorded yet" not in html
+
+
+def test_campaign_page_of_a_campaign_without_asks_invites_an_editor_to_record_one(client, editor, campaign):
+    client.force_login(editor)
+
+    html = client.get(reverse("campaign_detail", args=[campaign.slug])).content.decode()
+
+    assert "No asks recorded yet." in html and "Record the first one" in html
+
+
 def test_ask_list_filters_are_kept_in_the_url_and_the_export_link(client, editor, campaign, target):
     AskFactory(campaign=campaign, target=target, title="High one", priority="high")
     AskFactory(campaign=campaign, target=target, title="Low one", priority="low")
