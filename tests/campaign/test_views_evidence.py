@@ -259,3 +259,40 @@ def test_ask_page_offers_editors_an_edit_link_per_evidence_item_and_viewers_none
     assert edit_url in client.get(ask.get_absolute_url()).content.decode()
     client.force_login(viewer)
     assert edit_url not in client.get(ask.get_absolute_url()).content.decode()
+
+
+def test_ask_page_lists_each_items_source_facts_and_a_short_escaped_summary(client, editor, ask, campaign):
+    import datetime
+
+    EvidenceFactory(
+        campaign=campaign,
+        asks=[ask],
+        title="Report <i>A/HRC/51/2</i>",
+        url='https://example.org/report?a=1&b="2"',
+        kind="un_document",
+        reference="CHN 13/2018",
+        published_on=datetime.date(2022, 8, 31),
+        assessment="shows_progress",
+        sensitivity=Evidence.Sensitivity.PUBLIC,
+        summary="<script>x</script>" + "finding " * 80,
+    )
+    client.force_login(editor)
+
+    html = client.get(ask.get_absolute_url()).content.decode()
+
+    assert 'href="https://example.org/report?a=1&amp;b=&quot;2&quot;" rel="noopener noreferrer"' in html
+    assert "Report &lt;i&gt;A/HRC/51/2&lt;/i&gt;" in html and "<i>A/HRC" not in html
+    assert '<span class="badge text-bg-light border">Public</span>' in html
+    assert "UN document · CHN 13/2018 · 31 Aug 2022 · Shows progress" in html
+    assert "&lt;script&gt;x&lt;/script&gt;finding" in html and "<script>x" not in html
+    assert "finding " * 80 not in html and "…</div>" in html
+    assert f"?next={ask.get_absolute_url()}" in html
+
+
+def test_ask_page_without_evidence_says_so_and_its_timeline_starts_with_its_creation(client, viewer, ask):
+    client.force_login(viewer)
+
+    html = client.get(ask.get_absolute_url()).content.decode()
+
+    assert "No evidence yet." in html
+    assert '<li class="history">' in html and "<div>Ask created.</div>" in html
