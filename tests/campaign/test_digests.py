@@ -119,6 +119,29 @@ def test_digest_lists_the_ten_most_overdue_asks_per_campaign_and_links_to_all(bu
     assert "Publish the report: 8 days overdue" not in message.body
 
 
+def test_overdue_counts_follow_each_readers_own_date_within_one_batch(campaign, target, viewer, editor, lead):
+    # 10:30 UTC on 9 March is already 10 March at 00:30 in Kiritimati, and still 9 March in Honolulu.
+    for user, zone in ((viewer, "Pacific/Kiritimati"), (editor, "Pacific/Honolulu")):
+        user.digest_frequency, user.digest_hour, user.timezone, user.digest_when_quiet = "daily", 0, zone, True
+        user.save()
+    lead.digest_frequency = "off"
+    lead.save()
+    for n in range(12):
+        AskFactory(campaign=campaign, target=target, title=f"Late ask {n:02}", deadline=datetime.date(2026, 2, 10 + n))
+    AskFactory(campaign=campaign, target=target, title="Due on the ninth", deadline=datetime.date(2026, 3, 9))
+    mail.outbox.clear()
+
+    digests = send(datetime.datetime(2026, 3, 9, 10, 30, tzinfo=datetime.UTC))
+
+    assert {digest.user for digest in digests} == {viewer, editor}
+    kiritimati, _ = message_to(viewer)
+    honolulu, _ = message_to(editor)
+    assert kiritimati.subject.endswith(", 13 overdue") and "… and 3 more, all 13 here" in kiritimati.body
+    assert "Late ask 00: 28 days overdue" in kiritimati.body and "Due on the ninth" not in kiritimati.body
+    assert honolulu.subject.endswith(", 12 overdue") and "… and 2 more, all 12 here" in honolulu.body
+    assert "Late ask 00: 27 days overdue" in honolulu.body and "- 9 Mar: Due on the ninth" in honolulu.body
+
+
 def test_digest_lists_the_ten_latest_status_changes_and_links_to_the_rest(busy_week, campaign, lead, viewer):
     for day in range(11):  # with busy_week's own change, 12 in the week
         with time_machine.travel(datetime.datetime(2026, 3, 6, 8 + day, tzinfo=ZURICH), tick=False):
