@@ -138,3 +138,35 @@ def test_deadlines_stay_around_today(time_machine):
     deadlines = Ask.all_objects.exclude(deadline=None).values_list("deadline", flat=True)
     assert min(deadlines) >= datetime.date(2030, 2, 1)
     assert max(deadlines) <= datetime.date(2031, 9, 1)
+
+
+def test_bench_counts_each_pages_queries_as_wrk_meets_them(editor, ask):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from campaign.bench.steps import page_paths, page_query_counts
+
+    device = TOTPDevice.objects.create(user=editor, name="Bench authenticator", confirmed=True)
+    prepared = {"showcase_ask_id": ask.pk, "campaign_slug": ask.campaign.slug, "campaign_id": ask.campaign_id}
+
+    counts = page_query_counts(prepared, device)
+
+    # /healthz without a session, as wrk and monitoring ask for it; the admin is not counted.
+    assert counts.pop("healthz") == 1 and counts.pop("admin ask changelist") is None
+    assert all(count <= 12 for count in counts.values()), counts
+    # As often as a session that has made its requests of the minute (wrk's), which
+    # no longer writes its refreshed expiry.
+    client = Client()
+    client.force_login(editor)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    client.get("/campaigns/")
+    for name, path in page_paths(prepared).items():
+        if name in counts:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(path).status_code == 200
+            assert len(captured) == counts[name], name
