@@ -101,14 +101,13 @@ class AskFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # The campaigns in scope as a plain list, so the evidence search reads
-        # only their evidence (the chosen campaign, else all the user sees).
+        # The evidence search reads only the chosen campaign's evidence, else
+        # that of all the campaigns in scope.
         chosen = self.form.cleaned_data.get("campaign")
-        campaign_ids = [int(chosen)] if chosen else list(self.scope.ids)
         return queryset.filter(
             Q(title__icontains=value)
             | Q(wording__icontains=value)
-            | visible_evidence_reference_match(self.request.user, value, campaign_ids=campaign_ids)
+            | visible_evidence_reference_match(self.scope, value, campaign_id=int(chosen) if chosen else None)
         )
 
     def filter_open(self, queryset, name, value):

@@ -378,18 +378,21 @@ def campaign_progress(scope: CampaignScope, counts: AskCounts) -> list[dict]:
     return progress
 
 
-def visible_evidence_reference_match(user, text: str, *, campaign_ids=None):
-    """A Q over asks whose *visible* evidence mentions ``text`` in its reference;
-    confidential evidence never matches for someone who may not see it.
+def visible_evidence_reference_match(scope: CampaignScope, text: str, *, campaign_id: int | None = None):
+    """A Q over asks whose *visible* evidence (``scope.evidence()``) mentions
+    ``text`` in its reference; confidential evidence never matches for someone
+    who may not see it.
 
-    ``campaign_ids``, a list of the campaigns in scope (those the list is
-    filtered to, or all the user sees), lets the database read only those
-    campaigns' evidence through its campaign index: a reference search cannot
-    use an index, and without the literal ids PostgreSQL scans every evidence
-    row of every campaign (~17 ms at 60,000 items, twice per page with the count)."""
-    evidence = Evidence.objects.visible_to(user).filter(reference__icontains=text)
-    if campaign_ids is not None:
-        evidence = evidence.filter(campaign_id__in=campaign_ids)
+    The scope's literal campaign ids (or ``campaign_id``, the one the list is
+    filtered to) let the database read only those campaigns' evidence through
+    its campaign index: a reference search cannot use an index, and without
+    the literal ids PostgreSQL scans every evidence row of every campaign
+    (~17 ms at 60,000 items, twice per page with the count). Built from the
+    ids, not from ``Evidence.objects.visible_to``'s membership subqueries, the
+    Q also costs Django a third of the time to assemble (~1 ms a request)."""
+    evidence = scope.evidence().filter(reference__icontains=text)
+    if campaign_id is not None:
+        evidence = evidence.filter(campaign_id=campaign_id)
     # Through the link table, so an ask with two matching items is listed once.
     return Q(pk__in=Evidence.asks.through.objects.filter(evidence_id__in=evidence.values("id")).values("ask_id"))
 
