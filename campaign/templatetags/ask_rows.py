@@ -29,9 +29,9 @@ from campaign.templatetags.campaign_tags import deadline_class, deadline_note, p
 register = template.Library()
 
 
-def _ask_url_maker():
-    """pk -> the ask page's path, with one reversal instead of one per row."""
-    prefix, _, suffix = reverse("ask_detail", args=[0]).rpartition("0")
+def url_maker(url_name: str):
+    """pk -> the path of ``url_name`` for that pk, with one reversal instead of one per row."""
+    prefix, _, suffix = reverse(url_name, args=[0]).rpartition("0")
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
@@ -41,7 +41,7 @@ def _row_tools(context):
     the time zone again. ``render_context`` lives as long as one render."""
     tools = context.render_context.get(_row_tools)
     if tools is None:
-        tools = context.render_context[_row_tools] = (_ask_url_maker(), timezone.localdate())
+        tools = context.render_context[_row_tools] = (url_maker("ask_detail"), timezone.localdate())
     return tools
 
 

@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 from django import template
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -20,7 +19,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import get_language
 
 from campaign.markup import escape_text as _e
-from campaign.templatetags.ask_rows import _ask_url_maker, _short_date
+from campaign.templatetags.ask_rows import _short_date, url_maker
 from campaign.templatetags.campaign_tags import percent, status_badge
 
 register = template.Library()
@@ -34,7 +33,7 @@ def update_items(updates):
     ``selectors.latest_updates``, with their ask, campaign and author)."""
     if not updates:
         return mark_safe('<li class="text-body-secondary">No updates yet.</li>')
-    url_of = _ask_url_maker()
+    url_of = url_maker("ask_detail")
     now = timezone.now()
     return mark_safe("\n".join(_update_item(update, url_of, now) for update in updates))  # noqa: S308 - escaped
 
@@ -136,18 +135,13 @@ def evidence_items(context, evidence, summary_length: int, can_edit: bool):
     ``Evidence.objects.visible_to`` or its equivalent)."""
     if not evidence:
         return mark_safe('<li class="text-body-secondary">No evidence yet.</li>')
-    download_of = _pk_url_maker("evidence_download")
-    edit_of = _pk_url_maker("evidence_edit")
+    download_of = url_maker("evidence_download")
+    edit_of = url_maker("evidence_edit")
     back = "?next=" + _e(quote(context["request"].path, safe="/"))
     language = get_language()
     return _join(
         _evidence_item(item, summary_length, can_edit, download_of, edit_of, back, language) for item in evidence
     )
-
-
-def _pk_url_maker(url_name: str):
-    prefix, _, suffix = reverse(url_name, args=[0]).rpartition("0")
-    return lambda pk: f"{prefix}{pk}{suffix}"
 
 
 def _evidence_item(item, summary_length, can_edit, download_of, edit_of, back, language) -> str:
