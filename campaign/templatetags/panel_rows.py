@@ -19,7 +19,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import get_language
 
 from campaign.markup import escape_text as _e
-from campaign.templatetags.ask_rows import _short_date, url_maker
+from campaign.templatetags.ask_rows import _join, _short_date, url_maker
 from campaign.templatetags.campaign_tags import percent, status_badge
 
 register = template.Library()
@@ -35,7 +35,7 @@ def update_items(updates):
         return mark_safe('<li class="text-body-secondary">No updates yet.</li>')
     url_of = url_maker("ask_detail")
     now = timezone.now()
-    return mark_safe("\n".join(_update_item(update, url_of, now) for update in updates))  # noqa: S308 - escaped
+    return _join(_update_item(update, url_of, now) for update in updates)
 
 
 def _update_item(update, url_of, now) -> str:
@@ -77,10 +77,6 @@ def progress_bar(row):
         f'<svg class="progress-stack" role="img" aria-labelledby="{text_id}" preserveAspectRatio="none">{rects}</svg>\n'
         f'<p class="small mb-0 mt-1" id="{text_id}">{legend}</p>'
     )
-
-
-def _join(items) -> str:
-    return mark_safe("\n".join(items))  # noqa: S308 - each item escapes every value it holds
 
 
 def _when(moment) -> str:
