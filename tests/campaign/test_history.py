@@ -19,9 +19,11 @@ def edit(ask, user, **changes):
 
 
 def test_field_changes_name_who_what_and_old_and_new_values(ask, lead, editor, viewer):
+    # Relative to the factory's deadline (30 days ahead), so no day of the year makes it no change.
     old_deadline = ask.deadline
+    new_deadline = old_deadline + datetime.timedelta(days=7)
     new_target = TargetFactory(name="UN Human Rights Council")
-    edit(ask, lead, deadline=datetime.date(2027, 1, 31), owner=viewer)
+    edit(ask, lead, deadline=new_deadline, owner=viewer)
     edit(ask, editor, target=new_target, priority="high")
 
     entries = ask_history_entries(ask)
@@ -35,7 +37,7 @@ def test_field_changes_name_who_what_and_old_and_new_values(ask, lead, editor, v
     priority, target, deadline, owner, _created = entries
     assert (priority.who, priority.label, priority.old, priority.new) == (editor, "Priority", "Medium", "High")
     assert (target.old, target.new) == ("UN High Commissioner for Human Rights", "UN Human Rights Council")
-    assert (deadline.who, deadline.old, deadline.new) == (lead, old_deadline.isoformat(), "2027-01-31")
+    assert (deadline.who, deadline.old, deadline.new) == (lead, old_deadline.isoformat(), new_deadline.isoformat())
     assert (owner.old, owner.new) == (str(editor), str(viewer))
     assert entries == sorted(entries, key=lambda e: e.created_at, reverse=True)
 
@@ -67,16 +69,18 @@ def test_long_history_costs_a_fixed_number_of_queries(campaign, target, lead, ed
 
 
 def test_ask_page_timeline_shows_field_changes_beside_updates(client, ask, lead, viewer):
-    edit(ask, lead, deadline=datetime.date(2027, 1, 31))
+    new_deadline = ask.deadline + datetime.timedelta(days=7)
+    edit(ask, lead, deadline=new_deadline)
     ask_change_status(ask=ask, new_status="in_progress", author=lead, note="Meeting held with OHCHR.")
 
     client.force_login(viewer)
     page = client.get(ask.get_absolute_url()).content.decode()
 
-    assert "Deadline: <del>" in page and "<ins>2027-01-31</ins>" in page
+    shown = f"<ins>{new_deadline.isoformat()}</ins>"
+    assert "Deadline: <del>" in page and shown in page
     assert "Meeting held with OHCHR." in page
     # Newest first: the status change was made after the deadline edit.
-    assert page.index("Meeting held with OHCHR.") < page.index("<ins>2027-01-31</ins>")
+    assert page.index("Meeting held with OHCHR.") < page.index(shown)
 
 
 def test_an_ask_recorded_after_the_fact_shows_its_real_creation_date(campaign, target, lead):
