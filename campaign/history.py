@@ -37,11 +37,6 @@ class HistoryEntry:
     new: str = ""
 
     @property
-    def is_history(self) -> bool:
-        """Lets a template merged with Updates tell the two kinds of entry apart."""
-        return True
-
-    @property
     def created_at(self) -> datetime.datetime:
         """Same name as Update.created_at, so one sort key orders the merged timeline."""
         return self.when

@@ -46,17 +46,17 @@ def _row_tools(context):
 
 
 @functools.lru_cache(maxsize=4096)
-def _short_date(day: datetime.date, language: str) -> str:
+def short_date(day: datetime.date, language: str) -> str:
     # Django's date formatting looks up the locale's formats on every call
     # (~40 us); a page shows few distinct deadlines.
     return date_format(day, "j M Y")
 
 
 def _deadline_html(ask) -> str:
-    return f'<time datetime="{ask.deadline.isoformat()}">{_e(_short_date(ask.deadline, get_language()))}</time>'
+    return f'<time datetime="{ask.deadline.isoformat()}">{_e(short_date(ask.deadline, get_language()))}</time>'
 
 
-def _join(rows) -> str:
+def join_items(rows) -> str:
     return mark_safe("\n".join(rows))  # noqa: S308 - each row escapes every value it holds
 
 
@@ -66,7 +66,7 @@ def ask_list_rows(context, asks, editable_campaign_ids):
     url_of, today = _row_tools(context)
     # The status link brings the user back to this very list.
     here = _e("next=" + quote(context["request"].get_full_path(), safe="/"))
-    return _join(_ask_list_row(ask, url_of, today, editable_campaign_ids, here) for ask in asks)
+    return join_items(_ask_list_row(ask, url_of, today, editable_campaign_ids, here) for ask in asks)
 
 
 def _ask_list_row(ask, url_of, today, editable_campaign_ids, here) -> str:
@@ -101,7 +101,7 @@ def ask_panel_items(context, asks, empty: str):
     if not asks:
         return format_html('<li class="list-group-item px-0 text-body-secondary">{}</li>', empty)
     url_of, today = _row_tools(context)
-    return _join(_ask_panel_item(ask, url_of, today) for ask in asks)
+    return join_items(_ask_panel_item(ask, url_of, today) for ask in asks)
 
 
 def _ask_panel_item(ask, url_of, today) -> str:
@@ -124,7 +124,7 @@ def campaign_target_sections(context, asks_by_target):
     ``selectors.campaign_asks_by_target``): a busy campaign's 50 asks fall under
     40-odd targets, and each card through the template engine cost ~50 us."""
     url_of, today = _row_tools(context)
-    return _join(_target_section(target, asks, url_of, today) for target, asks in asks_by_target)
+    return join_items(_target_section(target, asks, url_of, today) for target, asks in asks_by_target)
 
 
 def _target_section(target, asks, url_of, today) -> str:

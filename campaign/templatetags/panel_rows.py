@@ -18,8 +18,9 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
 
+from campaign.history import HistoryEntry
 from campaign.markup import escape_text as _e
-from campaign.templatetags.ask_rows import _join, _short_date, url_maker
+from campaign.templatetags.ask_rows import join_items, short_date, url_maker
 from campaign.templatetags.campaign_tags import percent, status_badge
 
 register = template.Library()
@@ -35,7 +36,7 @@ def update_items(updates):
         return mark_safe('<li class="text-body-secondary">No updates yet.</li>')
     url_of = url_maker("ask_detail")
     now = timezone.now()
-    return _join(_update_item(update, url_of, now) for update in updates)
+    return join_items(_update_item(update, url_of, now) for update in updates)
 
 
 def _update_item(update, url_of, now) -> str:
@@ -92,8 +93,8 @@ def timeline_items(entries, can_edit: bool):
     if not entries:
         invite = " Log the first one with the form on this page." if can_edit else ""
         return mark_safe(f'<li class="text-body-secondary">No updates yet.{invite}</li>')  # noqa: S308 - constant
-    return _join(
-        _history_item(entry) if getattr(entry, "is_history", False) else _update_entry(entry) for entry in entries
+    return join_items(
+        _history_item(entry) if isinstance(entry, HistoryEntry) else _update_entry(entry) for entry in entries
     )
 
 
@@ -135,7 +136,7 @@ def evidence_items(context, evidence, summary_length: int, can_edit: bool):
     edit_of = url_maker("evidence_edit")
     back = "?next=" + _e(quote(context["request"].path, safe="/"))
     language = get_language()
-    return _join(
+    return join_items(
         _evidence_item(item, summary_length, can_edit, download_of, edit_of, back, language) for item in evidence
     )
 
@@ -153,7 +154,7 @@ def _evidence_item(item, summary_length, can_edit, download_of, edit_of, back, l
     if item.reference:
         facts.append(_e(item.reference))
     if item.published_on:
-        facts.append(_e(_short_date(item.published_on, language)))
+        facts.append(_e(short_date(item.published_on, language)))
     facts.append(_e(item.get_assessment_display()))
     parts = [
         f'<li class="mb-3"><div class="fw-semibold">{title}\n{badge}\n</div>',

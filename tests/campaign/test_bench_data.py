@@ -5,7 +5,12 @@ import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from campaign.bench.data import (
@@ -16,6 +21,7 @@ from campaign.bench.data import (
     SHOWCASE_UPDATES,
     STAFF_EMAIL,
 )
+from campaign.bench.steps import page_paths, page_query_counts
 from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, Update
 
 SCALE = "0.04"  # 2 campaigns, 20 users, 8 targets, 800 asks, 4,000 updates, 2,400 evidence items
@@ -141,14 +147,6 @@ def test_deadlines_stay_around_today(time_machine):
 
 
 def test_bench_counts_each_pages_queries_as_wrk_meets_them(editor, ask):
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from campaign.bench.steps import page_paths, page_query_counts
-
     device = TOTPDevice.objects.create(user=editor, name="Bench authenticator", confirmed=True)
     prepared = {"showcase_ask_id": ask.pk, "campaign_slug": ask.campaign.slug, "campaign_id": ask.campaign_id}
 

@@ -1,6 +1,8 @@
 """Evidence on the pages: adding it (with a checked upload), and confidential
 items never showing to someone who may not see them."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -262,8 +264,6 @@ def test_ask_page_offers_editors_an_edit_link_per_evidence_item_and_viewers_none
 
 
 def test_ask_page_lists_each_items_source_facts_and_a_short_escaped_summary(client, editor, ask, campaign):
-    import datetime
-
     EvidenceFactory(
         campaign=campaign,
         asks=[ask],
