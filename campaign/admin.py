@@ -28,6 +28,7 @@ from campaign.models import (
     Target,
     Update,
 )
+from campaign.page_cache import campaigns_changed
 from campaign.services import ask_add_note, ask_change_status, ask_timeline_follow
 
 # --- Campaigns, members, targets ---------------------------------------------
@@ -77,6 +78,16 @@ class TargetAdmin(admin.ModelAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "description"]
+
+
+def _set_deleted_at(queryset, value) -> int:
+    """Soft-delete or restore asks or evidence in bulk: an update, which sends no
+    signal, so the campaigns' pages are told here, in the same transaction."""
+    with transaction.atomic():
+        campaign_ids = list(queryset.values_list("campaign_id", flat=True).distinct())
+        count = queryset.update(deleted_at=value)
+        campaigns_changed(campaign_ids)
+    return count
 
 
 # --- Asks --------------------------------------------------------------------
@@ -357,12 +368,12 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
 
     @admin.action(description="Restore selected deleted asks")
     def restore(self, request, queryset):
-        count = queryset.filter(deleted_at__isnull=False).update(deleted_at=None)
+        count = _set_deleted_at(queryset.filter(deleted_at__isnull=False), None)
         self.message_user(request, f"Restored {count} ask(s).", messages.SUCCESS)
 
     @admin.action(description="Soft-delete selected asks (restorable)")
     def soft_delete(self, request, queryset):
-        count = queryset.filter(deleted_at__isnull=True).update(deleted_at=timezone.now())
+        count = _set_deleted_at(queryset.filter(deleted_at__isnull=True), timezone.now())
         self.message_user(request, f"Deleted {count} ask(s); they can be restored.", messages.SUCCESS)
 
 
@@ -442,12 +453,12 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAd
 
     @admin.action(description="Restore selected deleted evidence")
     def restore(self, request, queryset):
-        count = queryset.filter(deleted_at__isnull=False).update(deleted_at=None)
+        count = _set_deleted_at(queryset.filter(deleted_at__isnull=False), None)
         self.message_user(request, f"Restored {count} evidence item(s).", messages.SUCCESS)
 
     @admin.action(description="Soft-delete selected evidence (restorable)")
     def soft_delete(self, request, queryset):
-        count = queryset.filter(deleted_at__isnull=True).update(deleted_at=timezone.now())
+        count = _set_deleted_at(queryset.filter(deleted_at__isnull=True), timezone.now())
         self.message_user(request, f"Deleted {count} evidence item(s); they can be restored.", messages.SUCCESS)
 
 

@@ -17,6 +17,9 @@ class CampaignConfig(AppConfig):
         # autodiscover has registered every app's ModelAdmin.
         from django.contrib import admin
 
+        from campaign import page_cache
+
+        page_cache.connect_receivers()
         for model_admin in admin.site._registry.values():
             model_admin.list_per_page = min(model_admin.list_per_page, ADMIN_ROWS_PER_PAGE)
             model_admin.show_full_result_count = False

@@ -6,6 +6,7 @@ non-member learns nothing; a 403 when they may see it but their role is too low.
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import NamedTuple
@@ -110,6 +111,7 @@ class ScopedCampaign(NamedTuple):
     title: str
     slug: str
     status: str
+    content_version: uuid.UUID
 
     @property
     def pk(self) -> int:

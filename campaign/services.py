@@ -19,6 +19,7 @@ from campaign.models import (
     Update,
 )
 from campaign.notifications import status_change_notify
+from campaign.page_cache import campaigns_changed
 from campaign.uploads import clean_filename
 
 
@@ -70,6 +71,7 @@ def ask_add_note(*, ask: Ask, author, note: str) -> Update:
     now = timezone.now()
     update = Update.objects.create(ask=ask, campaign_id=ask.campaign_id, author=author, note=note, created_at=now)
     Ask.all_objects.filter(pk=ask.pk).update(last_activity_at=now)
+    campaigns_changed([ask.campaign_id])  # the update above sends no signal
     ask.last_activity_at = now
     return update
 
@@ -120,7 +122,11 @@ def ask_timeline_follow(*, ask: Ask) -> None:
     """An ask moved to another campaign takes its timeline entries along
     (``Update.campaign``). Every path that saves an ask's campaign calls this:
     the edit form (``ask_update``), the admin and the admin's import."""
-    Update.objects.filter(ask=ask).exclude(campaign_id=ask.campaign_id).update(campaign_id=ask.campaign_id)
+    moved = Update.objects.filter(ask=ask).exclude(campaign_id=ask.campaign_id)
+    left = list(moved.values_list("campaign_id", flat=True).distinct())
+    if left:
+        moved.update(campaign_id=ask.campaign_id)
+        campaigns_changed([*left, ask.campaign_id])  # the update sends no signal
 
 
 @transaction.atomic
@@ -145,6 +151,7 @@ def _attach_file(evidence: Evidence, file, content_type: str) -> None:
 
 def _touch(asks) -> None:
     Ask.all_objects.filter(pk__in=[ask.pk for ask in asks]).update(last_activity_at=timezone.now())
+    campaigns_changed(ask.campaign_id for ask in asks)  # the update sends no signal
 
 
 @transaction.atomic

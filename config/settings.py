@@ -142,6 +142,24 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Caches ------------------------------------------------------------------
+
+# "pages" holds the pages' built content (campaign/page_cache.py). Its keys change
+# with the data, so each process keeps its own and none has to be told to forget.
+# An entry goes PAGE_CACHE_SECONDS after it was built; at most PAGE_CACHE_ENTRIES
+# (up to ~60 KB each) are kept. PAGE_CACHE=false builds every page afresh.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": env_int("PAGE_CACHE_SECONDS", 600, minimum=1),
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 500, minimum=1)},
+    },
+}
+if not env_bool("PAGE_CACHE", True):
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
 # --- Accounts, sessions and login --------------------------------------------
 
 AUTHENTICATION_BACKENDS = [

@@ -1,0 +1,160 @@
+"""The list pages' content, stored under keys that change with the data it shows.
+
+Building the ask list, the dashboard or a campaign page costs 10-15 ms (their
+queries, 50 rows, a filter form); serving the stored content costs what the
+layout around it does. The rule that keeps it right: every campaign has a
+``content_version`` that changes, in the same transaction, with every write to
+what its pages show (``campaigns_changed``: the receivers below catch every model
+save and delete, the admin's and the imports' included; the few
+``QuerySet.update`` calls, which send no signal, call it themselves). A page's key
+names the user, each campaign it draws on with the user's access to it and its
+version, the URL, the local date and time zone. So stored content is never
+served after a change: the next request makes a new key and builds the page
+again. Nothing is told to forget anything, which is why a cache of each process's
+own is as right as a shared one; unused entries age out.
+
+The versions are read (with the user's memberships) before the page's queries
+run, so content is stored under a version at most as new as its data, never
+newer: a write that lands meanwhile changes the version, and the next request
+misses."""
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import signals
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+CACHE_ALIAS = "pages"
+
+# The user columns that pages show (names in lists, timelines and member lists)
+# or that decide what a user sees; a login's ``last_login`` is none of them.
+USER_SHOWN_FIELDS = frozenset({"email", "full_name", "is_active", "is_superuser"})
+
+
+# --- Keys and content ----------------------------------------------------------------------
+
+
+def page_key(kind: str, user, *parts) -> str:
+    """A key for one user's view of a page: ``parts`` name everything else it depends on."""
+    raw = repr((kind, user.pk, timezone.get_current_timezone_name(), get_language(), *parts))
+    return f"{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def scope_parts(scope) -> tuple:
+    """What a page over a user's campaigns depends on: each campaign, whether the
+    user may edit it (confidential evidence, edit links) and its version."""
+    return tuple(
+        (campaign.id, campaign.id in scope.editable_ids, campaign.content_version) for campaign in scope.campaigns
+    )
+
+
+def cached_html(key: str, build: Callable[[], str], *, store: bool = True) -> SafeString:
+    """The content stored under ``key``, built and stored first if there is none.
+    ``store=False`` builds it without looking: a page shown again after a failed
+    POST may hold what the request changed in memory before it failed."""
+    cache = caches[CACHE_ALIAS]
+    html = cache.get(key) if store else None
+    if html is None:
+        html = str(build())
+        if store:
+            cache.set(key, html)
+    # Stored as plain text: it was rendered (and escaped) by the template engine.
+    return mark_safe(html)  # noqa: S308
+
+
+# --- Versions --------------------------------------------------------------------------------
+
+
+def campaigns_changed(campaign_ids: Iterable[int | None]) -> None:
+    """Give these campaigns new versions: their pages' stored content is not served again."""
+    from campaign.models import Campaign
+
+    ids = sorted({pk for pk in campaign_ids if pk is not None})
+    if ids:
+        Campaign.objects.filter(pk__in=ids).update(content_version=uuid.uuid4())
+
+
+def _asks_campaigns(**filters):
+    from campaign.models import Ask
+
+    return Ask.all_objects.filter(**filters).values_list("campaign_id", flat=True).distinct()
+
+
+def _all_campaigns_changed() -> None:
+    from campaign.models import Campaign
+
+    Campaign.objects.update(content_version=uuid.uuid4())
+
+
+def _remember_campaign(sender, instance, raw=False, **kwargs):
+    """Before an ask or a piece of evidence is saved: the campaign it was in, so
+    that moving it to another changes the pages of both."""
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    instance._campaign_before = (
+        sender._base_manager.filter(pk=instance.pk).values_list("campaign_id", flat=True).first()
+    )
+
+
+def _in_campaign_changed(sender, instance, raw=False, **kwargs):
+    """An ask, update, piece of evidence, membership or summary saved or deleted."""
+    if raw:
+        return
+    campaigns_changed([instance.campaign_id, getattr(instance, "_campaign_before", None)])
+
+
+def _campaign_saved(sender, instance, raw=False, created=False, **kwargs):
+    if not raw and not created:
+        campaigns_changed([instance.pk])
+
+
+def _target_saved(sender, instance, raw=False, created=False, **kwargs):
+    if not raw and not created:
+        campaigns_changed(_asks_campaigns(target=instance))
+
+
+def _user_saved(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
+    if raw or created or (update_fields is not None and not USER_SHOWN_FIELDS.intersection(update_fields)):
+        return
+    # Names appear in every campaign the user has worked in; a rename is rare.
+    _all_campaigns_changed()
+
+
+def _user_deleted(sender, instance, **kwargs):
+    # Their asks lose their owner (SET NULL, which sends no signal per ask).
+    _all_campaigns_changed()
+
+
+def _evidence_links_changed(sender, instance, action, pk_set=None, model=None, **kwargs):
+    """Evidence linked to asks or unlinked, from either side."""
+    if not action.startswith("post_"):
+        return
+    from campaign.models import Ask
+
+    ids = [instance.campaign_id]
+    if pk_set:
+        if model is Ask:
+            ids += _asks_campaigns(pk__in=pk_set)
+        else:
+            ids += model._base_manager.filter(pk__in=pk_set).values_list("campaign_id", flat=True)
+    campaigns_changed(ids)
+
+
+def connect_receivers() -> None:
+    from campaign.models import Ask, Campaign, Evidence, Membership, ProgressSummary, Target, Update
+
+    for model in (Ask, Evidence):
+        signals.pre_save.connect(_remember_campaign, sender=model, dispatch_uid=f"page_cache_before_{model.__name__}")
+    for model in (Ask, Update, Evidence, Membership, ProgressSummary):
+        for signal in (signals.post_save, signals.post_delete):
+            signal.connect(_in_campaign_changed, sender=model, dispatch_uid=f"page_cache_{model.__name__}")
+    signals.post_save.connect(_campaign_saved, sender=Campaign, dispatch_uid="page_cache_campaign")
+    signals.post_save.connect(_target_saved, sender=Target, dispatch_uid="page_cache_target")
+    signals.post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="page_cache_user")
+    signals.post_delete.connect(_user_deleted, sender=settings.AUTH_USER_MODEL, dispatch_uid="page_cache_user_del")
+    signals.m2m_changed.connect(_evidence_links_changed, sender=Evidence.asks.through, dispatch_uid="page_cache_links")
