@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaign import selectors, services
+from campaign import page_cache, selectors, services
 from campaign.filters import AskFilter
 from campaign.forms import AskForm, EvidenceForm, NoteForm, StatusChangeForm
 from campaign.models import Campaign
@@ -24,9 +25,20 @@ DUE_SOON_DAYS = 14
 
 @require_GET
 def dashboard(request):
-    today = timezone.localdate()
     user = request.user
     scope = selectors.campaign_scope(user)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    # "Latest updates" says how long ago each came: the key changes every minute.
+    key = page_cache.page_key(
+        "dashboard", user, user.get_short_name(), page_cache.scope_parts(scope), today, now.strftime("%Y%m%d%H%M")
+    )
+    content = page_cache.cached_html(key, lambda: _dashboard_content(request, scope, today))
+    return render(request, "campaign/dashboard.html", {"content": content})
+
+
+def _dashboard_content(request, scope, today) -> str:
+    user = request.user
     counts = selectors.ask_counts(user, scope, today=today, due_soon_days=DUE_SOON_DAYS)
     context = {
         "my_open_asks": selectors.my_open_asks(user, scope),
@@ -48,7 +60,7 @@ def dashboard(request):
         "latest_updates": selectors.latest_updates(scope),
         "progress": selectors.campaign_progress(scope, counts),
     }
-    return render(request, "campaign/dashboard.html", context)
+    return render_to_string("campaign/_dashboard_content.html", context, request=request)
 
 
 @require_GET
@@ -60,6 +72,20 @@ def campaign_list(request):
 @require_GET
 def campaign_detail(request, slug):
     campaign = selectors.get_campaign_for(request.user, slug)
+    key = page_cache.page_key(
+        "campaign",
+        request.user,
+        campaign.pk,
+        campaign.user_role,
+        campaign.content_version,
+        request.get_full_path(),
+        timezone.localdate(),
+    )
+    content = page_cache.cached_html(key, lambda: _campaign_content(request, campaign))
+    return render(request, "campaign/campaign_detail.html", {"campaign": campaign, "content": content})
+
+
+def _campaign_content(request, campaign) -> str:
     asks_by_target, ask_count = selectors.campaign_asks_by_target(campaign)
     context = {
         "campaign": campaign,
@@ -71,12 +97,20 @@ def campaign_detail(request, slug):
         "recent_evidence": selectors.recent_evidence_for(request.user, campaign, limit=6),
         "evidence_count": selectors.campaign_evidence_for(campaign).count(),
     }
-    return render(request, "campaign/campaign_detail.html", context)
+    return render_to_string("campaign/_campaign_detail_content.html", context, request=request)
 
 
 @require_GET
 def ask_list(request):
     scope = selectors.campaign_scope(request.user)
+    key = page_cache.page_key(
+        "asks", request.user, page_cache.scope_parts(scope), request.get_full_path(), timezone.localdate()
+    )
+    content = page_cache.cached_html(key, lambda: _ask_list_content(request, scope))
+    return render(request, "campaign/ask_list.html", {"content": content})
+
+
+def _ask_list_content(request, scope) -> str:
     ask_filter = AskFilter(
         request.GET, queryset=selectors.asks_for_list(request.user, scope), request=request, scope=scope
     )
@@ -92,7 +126,7 @@ def ask_list(request):
         "is_filtered": any(value for key, value in query.items() if key != "sort"),
         "editable_campaign_ids": scope.editable_ids,
     }
-    return render(request, "campaign/ask_list.html", context)
+    return render_to_string("campaign/_ask_list_content.html", context, request=request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,17 +157,39 @@ TIMELINE_PER_PAGE = EVIDENCE_PER_PAGE = 50
 
 
 def _ask_page_context(request, ask, can_edit, *, status_form=None, note_form=None):
-    timeline = Paginator(selectors.ask_timeline(ask), TIMELINE_PER_PAGE).get_page(request.GET.get("timeline"))
+    """The page's parts but its forms (which carry a CSRF token) are built once and
+    stored: they depend on the ask's campaign (its version), the user's role, the
+    pages of the timeline and evidence asked for, and the date."""
+    parts = (ask.pk, ask.user_role, ask.campaign.content_version, request.get_full_path(), timezone.localdate())
+    context = {"ask": ask, "can_edit": can_edit}
+
+    def part(kind, build):
+        key = page_cache.page_key(kind, request.user, *parts)
+        return page_cache.cached_html(key, build, store=request.method == "GET")
+
     return {
-        "ask": ask,
-        "can_edit": can_edit,
-        "timeline": timeline,
-        "evidence": Paginator(selectors.ask_evidence_for(request.user, ask), EVIDENCE_PER_PAGE).get_page(
-            request.GET.get("evidence")
-        ),
+        **context,
+        "head_html": part("ask-head", lambda: render_to_string("campaign/_ask_head.html", context, request=request)),
+        "main_html": part("ask-main", lambda: _ask_main(request, ask, can_edit)),
+        "evidence_html": part("ask-evidence", lambda: _ask_evidence(request, ask, can_edit)),
         "status_form": status_form or (StatusChangeForm(ask=ask) if can_edit else None),
         "note_form": note_form or (NoteForm() if can_edit else None),
     }
+
+
+def _ask_main(request, ask, can_edit) -> str:
+    """The ask's facts and its timeline."""
+    timeline = Paginator(selectors.ask_timeline(ask), TIMELINE_PER_PAGE).get_page(request.GET.get("timeline"))
+    context = {"ask": ask, "can_edit": can_edit, "timeline": timeline}
+    return render_to_string("campaign/_ask_main.html", context, request=request)
+
+
+def _ask_evidence(request, ask, can_edit) -> str:
+    evidence = Paginator(selectors.ask_evidence_for(request.user, ask), EVIDENCE_PER_PAGE).get_page(
+        request.GET.get("evidence")
+    )
+    context = {"ask": ask, "can_edit": can_edit, "evidence": evidence}
+    return render_to_string("campaign/_ask_evidence.html", context, request=request)
 
 
 @require_http_methods(["GET", "POST"])
