@@ -1,22 +1,22 @@
-"""The list pages' content, stored under keys that change with the data it shows.
+"""Pages' content, stored under keys that change with the data it shows.
 
-Building the ask list, the dashboard or a campaign page costs 10-15 ms (their
-queries, 50 rows, a filter form); serving the stored content costs what the
-layout around it does. The rule that keeps it right: every campaign has a
-``content_version`` that changes, in the same transaction, with every write to
-what its pages show (``campaigns_changed``: the receivers below catch every model
-save and delete, the admin's and the imports' included; the few
-``QuerySet.update`` calls, which send no signal, call it themselves). A page's key
-names the user, each campaign it draws on with the user's access to it and its
-version, the URL, the local date and time zone. So stored content is never
-served after a change: the next request makes a new key and builds the page
-again. Nothing is told to forget anything, which is why a cache of each process's
-own is as right as a shared one; unused entries age out.
+Building the ask list, the dashboard, a campaign page or an ask's timeline and
+evidence costs 10-15 ms (their queries, 50 rows, a filter form); serving the
+stored content costs what the layout around it does. The rule that keeps it
+right: every campaign has a ``content_version`` that changes, in the same
+transaction, with every write to what its pages show (``campaigns_changed``: the
+receivers below catch every model save and delete, the admin's and the imports'
+included; the few ``QuerySet.update`` calls, which send no signal, call it
+themselves). A page's key names the user, each campaign it draws on with the
+user's access to it and its version, the URL, the local date and time zone. So
+stored content is never served after a change: the next request makes a new key
+and builds the page again. Nothing is told to forget anything, which is why a
+cache of each process's own is as right as a shared one; old entries age out.
 
-The versions are read (with the user's memberships) before the page's queries
-run, so content is stored under a version at most as new as its data, never
-newer: a write that lands meanwhile changes the version, and the next request
-misses."""
+The versions are read (with the user's memberships, or with the campaign or ask
+the page is about) before the page's queries run, so content is stored under a
+version at most as new as its data, never newer: a write that lands meanwhile
+changes the version, and the next request misses."""
 
 import hashlib
 import uuid

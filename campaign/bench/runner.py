@@ -8,7 +8,8 @@ One run, on one machine:
 3. serves the full one with gunicorn (2 sync workers, DEBUG off, production-like
    settings, collected static files) and signs in through the real login form;
 4. drives each page with wrk (16 connections, 2 threads) for three rounds and
-   compares each page's requests/s with /healthz's from the same round;
+   compares each page's requests/s with /healthz's from the same round; then
+   again with ``PAGE_CACHE=false``, every page built on every request;
 5. times the jobs (summaries, digests, the reminder scan) at both scales, with
    the in-memory email backend, and prints the reminder scan's query plan;
 6. prints one table and writes it as JSON to ``var/bench/<timestamp>.json``.
@@ -496,16 +497,13 @@ def render_table(report: dict) -> str:
         f"Budgets: ratio to /healthz >= {MIN_RATIO:.2f}, p99 < {MAX_P99_MS:.0f} ms"
     )
     lines.append("")
-    lines.append(f"{'page':<24} {'req/s':>8} {'ratio':>6} {'p99 ms':>8} {'queries':>7}  {'verdict':<8} note")
-    lines.append("-" * 90)
-    for page in report["pages"]:
-        is_floor = page["name"] == "healthz"
-        rps, ratio, p99 = page["median_rps"], page["median_ratio"], page["median_p99_ms"]
-        ratio_text = "1.00" if is_floor and rps else _fmt(ratio, ".2f")
+    lines.extend(_page_lines(report["pages"]))
+    if report.get("pages_built"):
+        lines.append("")
         lines.append(
-            f"{page['name']:<24} {_fmt(rps):>8} {ratio_text:>6} {_fmt(p99):>8} {_fmt(page['queries'], 'd'):>7}  "
-            f"{page['verdict']:<8} {page['note']}"
+            "The same pages built on every request (PAGE_CACHE=false): a first view, or the first after a change"
         )
+        lines.extend(_page_lines(report["pages_built"]))
     if report.get("jobs_table"):
         lines.append("")
         lines.append(
@@ -531,6 +529,19 @@ def render_table(report: dict) -> str:
         lines.append("Reminder scan query plan (full data, PostgreSQL EXPLAIN ANALYZE):")
         lines.extend(f"  {line}" for line in plan)
     return "\n".join(lines)
+
+
+def _page_lines(pages: list[dict]) -> list[str]:
+    lines = [f"{'page':<24} {'req/s':>8} {'ratio':>6} {'p99 ms':>8} {'queries':>7}  {'verdict':<8} note", "-" * 90]
+    for page in pages:
+        is_floor = page["name"] == "healthz"
+        rps, ratio, p99 = page["median_rps"], page["median_ratio"], page["median_p99_ms"]
+        ratio_text = "1.00" if is_floor and rps else _fmt(ratio, ".2f")
+        lines.append(
+            f"{page['name']:<24} {_fmt(rps):>8} {ratio_text:>6} {_fmt(p99):>8} {_fmt(page['queries'], 'd'):>7}  "
+            f"{page['verdict']:<8} {page['note']}"
+        )
+    return lines
 
 
 # --- The run ------------------------------------------------------------------------------------
@@ -564,6 +575,13 @@ def run(options: Options, log=print) -> dict:
         report["database_version"] = prepared.get("database_version")
         if not options.skip_pages:
             report["pages"] = bench_pages(env, port, prepared, options, workdir, log)
+            # What a first view, or the first after a change, costs (for information).
+            log("The pages again, built on every request (PAGE_CACHE=false)...")
+            built = bench_pages({**env, "PAGE_CACHE": "false"}, port, prepared, options, workdir, log)
+            report["pages_built"] = [
+                {**page, "verdict": "INFO" if page["verdict"] in ("PASS", "FAIL") else page["verdict"]}
+                for page in built
+            ]
         if not options.skip_jobs:
             log("Timing the jobs on the full data...")
             report["jobs"]["full"] = json.loads(

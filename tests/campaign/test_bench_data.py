@@ -23,6 +23,7 @@ from campaign.bench.data import (
     SHOWCASE_UPDATES,
     STAFF_EMAIL,
 )
+from campaign.bench.runner import render_table
 from campaign.bench.steps import page_paths, page_query_counts
 from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, Update
 
@@ -171,3 +172,35 @@ def test_bench_counts_each_pages_queries_as_wrk_meets_them(editor, ask):
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(path).status_code == 200
             assert len(captured) == counts[name], name
+
+
+def _page(name, rps, ratio, verdict):
+    return {
+        "name": name,
+        "median_rps": rps,
+        "median_ratio": ratio,
+        "median_p99_ms": 40.0,
+        "queries": 6,
+        "verdict": verdict,
+        "note": "",
+    }
+
+
+def test_the_bench_table_shows_pages_as_served_with_verdicts_and_as_built_for_information():
+    report = {
+        "started_at": "2026-12-02T22:00:00+01:00",
+        "machine": {"commit": "abc1234", "cpus": 2, "cpu_model": "AMD EPYC"},
+        "database": "postgresql",
+        "options": {"connections": 16, "threads": 2, "duration": 5, "rounds": 3},
+        "pages": [_page("healthz", 2400.0, None, "PASS"), _page("asks", 480.0, 0.2, "PASS")],
+        "pages_built": [_page("healthz", 2400.0, None, "PASS"), _page("asks", 140.0, 0.058, "INFO")],
+    }
+
+    lines = render_table(report).splitlines()
+
+    built_from = lines.index(next(line for line in lines if "built on every request" in line))
+    assert [line.split()[:3] + line.split()[-1:] for line in lines if line.startswith("asks")] == [
+        ["asks", "480.0", "0.20", "PASS"],
+        ["asks", "140.0", "0.06", "INFO"],
+    ]
+    assert lines.index(next(line for line in lines if line.startswith("asks ") and "INFO" in line)) > built_from
