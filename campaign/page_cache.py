@@ -118,9 +118,25 @@ def _target_saved(sender, instance, raw=False, created=False, **kwargs):
         campaigns_changed(_asks_campaigns(target=instance))
 
 
-def _user_saved(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
-    if raw or created or (update_fields is not None and not USER_SHOWN_FIELDS.intersection(update_fields)):
+def _shown_of_user(user) -> tuple:
+    return tuple(getattr(user, name) for name in sorted(USER_SHOWN_FIELDS))
+
+
+def _remember_user(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Before a user is saved: what pages show of them, to tell whether it changed
+    (saving one's email preferences changes no page)."""
+    if raw or instance._state.adding or instance.pk is None:
         return
+    if update_fields is not None and not USER_SHOWN_FIELDS.intersection(update_fields):
+        return  # a login's last_login, a session epoch
+    before = sender._base_manager.filter(pk=instance.pk).values_list(*sorted(USER_SHOWN_FIELDS)).first()
+    instance._shown_changed = before is not None and before != _shown_of_user(instance)
+
+
+def _user_saved(sender, instance, raw=False, created=False, **kwargs):
+    if raw or created or not getattr(instance, "_shown_changed", False):
+        return
+    instance._shown_changed = False
     # Names appear in every campaign the user has worked in; a rename is rare.
     _all_campaigns_changed()
 
@@ -155,6 +171,7 @@ def connect_receivers() -> None:
             signal.connect(_in_campaign_changed, sender=model, dispatch_uid=f"page_cache_{model.__name__}")
     signals.post_save.connect(_campaign_saved, sender=Campaign, dispatch_uid="page_cache_campaign")
     signals.post_save.connect(_target_saved, sender=Target, dispatch_uid="page_cache_target")
+    signals.pre_save.connect(_remember_user, sender=settings.AUTH_USER_MODEL, dispatch_uid="page_cache_user_before")
     signals.post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="page_cache_user")
     signals.post_delete.connect(_user_deleted, sender=settings.AUTH_USER_MODEL, dispatch_uid="page_cache_user_del")
     signals.m2m_changed.connect(_evidence_links_changed, sender=Evidence.asks.through, dispatch_uid="page_cache_links")

@@ -93,6 +93,18 @@ def test_a_login_elsewhere_does_not_make_pages_build_again(signed_in, client, vi
 # --- Never someone else's page --------------------------------------------------------
 
 
+def test_saving_ones_email_preferences_does_not_make_pages_build_again(signed_in, client, viewer, editor, ask):
+    signed_in(viewer)
+    main_of(client, ASKS)
+    editor.digest_hour = 7
+    editor.save()
+
+    with CaptureQueriesContext(connection) as stored:
+        main_of(client, ASKS)
+
+    assert len(stored) == 3
+
+
 def test_a_viewer_never_gets_the_page_stored_for_an_editor(signed_in, client, editor, viewer, ask):
     secret = EvidenceFactory(
         campaign=ask.campaign, asks=[ask], reference="CHN 13/2018", sensitivity=Evidence.Sensitivity.CONFIDENTIAL
