@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import signals
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -65,6 +66,17 @@ def cached_html(key: str, build: Callable[[], str], *, store: bool = True) -> Sa
             cache.set(key, html)
     # Stored as plain text: it was rendered (and escaped) by the template engine.
     return mark_safe(html)  # noqa: S308
+
+
+def csrf_slot() -> str:
+    """What stored content holds where a form's CSRF token goes: each request fills
+    in its own (``with_csrf_token``). Derived from the secret key, so no one can
+    write it into a page's text, where every value is escaped anyway."""
+    return hashlib.sha256(f"page-cache-csrf-slot:{settings.SECRET_KEY}".encode()).hexdigest()
+
+
+def with_csrf_token(request, html: str) -> SafeString:
+    return mark_safe(html.replace(csrf_slot(), get_token(request)))  # noqa: S308 - a token of [A-Za-z0-9]
 
 
 # --- Versions --------------------------------------------------------------------------------

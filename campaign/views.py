@@ -3,6 +3,7 @@
 
 import copy
 import datetime
+from functools import cache, partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -146,9 +147,11 @@ def ask_create(request):
 
 @require_GET
 def ask_detail(request, pk):
-    ask = selectors.get_ask_for(request.user, pk)
+    # What the stored parts' keys need; the whole ask is read only to build one.
+    ask = selectors.get_ask_for(request.user, pk, fields=selectors.ASK_PAGE_KEY_FIELDS)
     can_edit = selectors.role_grants(ask.user_role, "edit")
-    return render(request, "campaign/ask_detail.html", _ask_page_context(request, ask, can_edit))
+    whole = partial(selectors.get_ask_for, request.user, pk)
+    return render(request, "campaign/ask_detail.html", _ask_page_context(request, ask, can_edit, whole=whole))
 
 
 # An ask followed for years gathers hundreds of updates and changes, and some
@@ -156,40 +159,43 @@ def ask_detail(request, pk):
 TIMELINE_PER_PAGE = EVIDENCE_PER_PAGE = 50
 
 
-def _ask_page_context(request, ask, can_edit, *, status_form=None, note_form=None):
-    """The page's parts but its forms (which carry a CSRF token) are built once and
-    stored: they depend on the ask's campaign (its version), the user's role, the
-    pages of the timeline and evidence asked for, and the date."""
+def _ask_page_context(request, ask, can_edit, *, whole=None, status_form=None, note_form=None):
+    """The page's three parts are built once and stored (the forms' CSRF tokens
+    filled in on each request): they depend on the ask's campaign (its version),
+    the user's role, the pages of the timeline and evidence asked for, and the
+    date. After a failed POST they are built with the user's input, not stored.
+    ``whole`` reads the whole ask when ``ask`` holds only what the keys need."""
+    whole_ask = cache(whole or (lambda: ask))
     parts = (ask.pk, ask.user_role, ask.campaign.content_version, request.get_full_path(), timezone.localdate())
-    context = {"ask": ask, "can_edit": can_edit}
 
-    def part(kind, build):
+    def part(kind, template, context_of):
+        def build():
+            return render_to_string(template, context_of(whole_ask()), request=request)
+
         key = page_cache.page_key(kind, request.user, *parts)
         return page_cache.cached_html(key, build, store=request.method == "GET")
 
+    def side(ask):
+        evidence = Paginator(selectors.ask_evidence_for(request.user, ask), EVIDENCE_PER_PAGE)
+        return {
+            "ask": ask,
+            "can_edit": can_edit,
+            "evidence": evidence.get_page(request.GET.get("evidence")),
+            "status_form": status_form or (StatusChangeForm(ask=ask) if can_edit else None),
+            "note_form": note_form or (NoteForm() if can_edit else None),
+            "csrf_token": page_cache.csrf_slot(),
+        }
+
+    def main(ask):
+        timeline = Paginator(selectors.ask_timeline(ask), TIMELINE_PER_PAGE)
+        return {"ask": ask, "can_edit": can_edit, "timeline": timeline.get_page(request.GET.get("timeline"))}
+
     return {
-        **context,
-        "head_html": part("ask-head", lambda: render_to_string("campaign/_ask_head.html", context, request=request)),
-        "main_html": part("ask-main", lambda: _ask_main(request, ask, can_edit)),
-        "evidence_html": part("ask-evidence", lambda: _ask_evidence(request, ask, can_edit)),
-        "status_form": status_form or (StatusChangeForm(ask=ask) if can_edit else None),
-        "note_form": note_form or (NoteForm() if can_edit else None),
+        "ask": ask,
+        "head_html": part("ask-head", "campaign/_ask_head.html", lambda ask: {"ask": ask, "can_edit": can_edit}),
+        "main_html": part("ask-main", "campaign/_ask_main.html", main),
+        "side_html": page_cache.with_csrf_token(request, part("ask-side", "campaign/_ask_side.html", side)),
     }
-
-
-def _ask_main(request, ask, can_edit) -> str:
-    """The ask's facts and its timeline."""
-    timeline = Paginator(selectors.ask_timeline(ask), TIMELINE_PER_PAGE).get_page(request.GET.get("timeline"))
-    context = {"ask": ask, "can_edit": can_edit, "timeline": timeline}
-    return render_to_string("campaign/_ask_main.html", context, request=request)
-
-
-def _ask_evidence(request, ask, can_edit) -> str:
-    evidence = Paginator(selectors.ask_evidence_for(request.user, ask), EVIDENCE_PER_PAGE).get_page(
-        request.GET.get("evidence")
-    )
-    context = {"ask": ask, "can_edit": can_edit, "evidence": evidence}
-    return render_to_string("campaign/_ask_evidence.html", context, request=request)
 
 
 @require_http_methods(["GET", "POST"])

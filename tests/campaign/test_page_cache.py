@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -302,3 +303,18 @@ def test_page_cache_off_builds_every_page(settings, signed_in, client, viewer, a
     with CaptureQueriesContext(connection) as again:
         main_of(client, ASKS)
     assert len(again) > 3
+
+
+def test_a_stored_ask_page_carries_each_sessions_own_working_csrf_token(editor, ask):
+    client = Client(enforce_csrf_checks=True)
+    force_login_verified(client, editor)
+    client.get(ask.get_absolute_url())  # builds and stores the page
+    html = client.get(ask.get_absolute_url()).content.decode()  # served from store
+
+    note_url = reverse("ask_note", args=[ask.pk])
+    token = re.search(rf'action="{note_url}".*?name="csrfmiddlewaretoken" value="([^"]+)"', html, re.S).group(1)
+    assert page_cache.csrf_slot() not in html
+    response = client.post(note_url, {"note": "Met the desk officer.", "csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert "Met the desk officer." in main_of(client, ask.get_absolute_url())
