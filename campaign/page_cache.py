@@ -103,11 +103,13 @@ def _all_campaigns_changed() -> None:
     Campaign.objects.update(content_version=uuid.uuid4())
 
 
-def _remember_campaign(sender, instance, raw=False, **kwargs):
+def _remember_campaign(sender, instance, raw=False, update_fields=None, **kwargs):
     """Before an ask or a piece of evidence is saved: the campaign it was in, so
     that moving it to another changes the pages of both."""
     if raw or instance._state.adding or instance.pk is None:
         return
+    if update_fields is not None and not {"campaign", "campaign_id"}.intersection(update_fields):
+        return  # a status change, a soft delete: it stays where it is
     instance._campaign_before = (
         sender._base_manager.filter(pk=instance.pk).values_list("campaign_id", flat=True).first()
     )
