@@ -318,3 +318,16 @@ def test_a_stored_ask_page_carries_each_sessions_own_working_csrf_token(editor, 
 
     assert response.status_code == 302
     assert "Met the desk officer." in main_of(client, ask.get_absolute_url())
+
+
+def test_a_leads_changes_to_members_and_details_show_on_the_campaign_page(signed_in, client, viewer, lead, ask):
+    leaving = MembershipFactory(campaign=ask.campaign, role=Role.EDITOR, user__full_name="Leaving Lena")
+    signed_in(viewer)
+    page = campaign_page(ask.campaign)
+    assert "Leaving Lena" in main_of(client, page)
+
+    services.membership_remove(membership=leaving, actor=lead)
+    assert "Leaving Lena" not in main_of(client, page)
+
+    services.campaign_update(campaign=ask.campaign, actor=lead, summary="Press for the report's publication.")
+    assert "Press for the report&#x27;s publication." in main_of(client, page)
