@@ -28,7 +28,7 @@ from campaign.models import (
     Target,
     Update,
 )
-from campaign.page_cache import campaigns_changed
+from campaign.page_cache import campaigns_changed, stored_admin_page
 from campaign.services import ask_add_note, ask_change_status, ask_timeline_follow
 
 # --- Campaigns, members, targets ---------------------------------------------
@@ -327,6 +327,13 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         # Admins see soft-deleted asks too, so they can restore them.
         return Ask.all_objects.all()
+
+    def changelist_view(self, request, extra_context=None):
+        # Stored until an ask, a campaign, a user or a target changes (campaign.page_cache).
+        def build(more):
+            return super(AskAdmin, self).changelist_view(request, {**(extra_context or {}), **more})
+
+        return stored_admin_page(request, "admin-asks", build)
 
     @admin.display(description="days left", ordering="deadline")
     def days_left_display(self, ask):

@@ -79,6 +79,47 @@ def with_csrf_token(request, html: str) -> SafeString:
     return mark_safe(html.replace(csrf_slot(), get_token(request)))  # noqa: S308 - a token of [A-Za-z0-9]
 
 
+def site_parts() -> tuple:
+    """What a page over the whole site (the admin's ask list) depends on: every
+    campaign's version, and the users and targets its filters list (a new one
+    changes no campaign; renames and deletions change them all)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, Max
+
+    from campaign.models import Campaign, Target
+
+    return (
+        tuple(Campaign.objects.order_by("pk").values_list("pk", "content_version")),
+        tuple(get_user_model()._base_manager.aggregate(n=Count("pk"), last=Max("pk")).values()),
+        tuple(Target.objects.aggregate(n=Count("pk"), last=Max("pk")).values()),
+    )
+
+
+def stored_admin_page(request, kind: str, build: Callable[[dict], object]):
+    """An admin page for a superuser, stored like the staff pages: ``build(extra_context)``
+    is the ModelAdmin view. Built afresh, not stored, for anyone else, for other
+    methods than GET, and while messages wait to be shown (the layout shows them once)."""
+    from django.contrib import messages
+    from django.http import HttpResponse
+
+    user = request.user
+    if request.method != "GET" or not (user.is_active and user.is_superuser) or len(messages.get_messages(request)):
+        return build({})
+    key = page_key(kind, user, site_parts(), request.get_full_path(), timezone.localdate())
+    html = caches[CACHE_ALIAS].get(key)
+    if html is None:
+        response = build({"csrf_token": csrf_slot()})
+        if not hasattr(response, "render"):
+            return response  # a redirect, say: nothing rendered with the slot
+        response.render()
+        html = response.content.decode()
+        if response.status_code != 200:
+            response.content = with_csrf_token(request, html)
+            return response
+        caches[CACHE_ALIAS].set(key, html)
+    return HttpResponse(with_csrf_token(request, html))
+
+
 # --- Versions --------------------------------------------------------------------------------
 
 
@@ -128,8 +169,9 @@ def _campaign_saved(sender, instance, raw=False, created=False, **kwargs):
 
 
 def _target_saved(sender, instance, raw=False, created=False, **kwargs):
+    # Targets are named in the ask lists and the admin's target filter; a rename is rare.
     if not raw and not created:
-        campaigns_changed(_asks_campaigns(target=instance))
+        _all_campaigns_changed()
 
 
 def _shown_of_user(user) -> tuple:
