@@ -11,7 +11,8 @@ One run, on one machine:
    compares each page's requests/s with /healthz's from the same round; then
    again with ``PAGE_CACHE=false``, every page built on every request;
 5. times the jobs (summaries, digests, the reminder scan) at both scales, with
-   the in-memory email backend, and prints the reminder scan's query plan;
+   the in-memory email backend (the budgeted ones once more, the scales in turn,
+   each scale keeping its faster median), and prints the reminder scan's query plan;
 6. prints one table and writes it as JSON to ``var/bench/<timestamp>.json``.
 
 The steps that need Django on a bench database run as ``run_bench --step ...``
@@ -457,6 +458,26 @@ def _fmt(value, spec: str = ".1f", missing: str = "—") -> str:
     return missing if value is None else format(value, spec)
 
 
+# The jobs with a growth budget are timed this many times at each scale, the
+# scales in turn, and each scale keeps its fastest median: the two scales are
+# timed minutes apart, and this shared machine's speed drifts over minutes (one
+# run's digest took 7.4 s against 0.56 s, 13.1x, where five runs that hour gave
+# 7.4-10.8x). A slower pass can only make a job look slower, never faster.
+GROWTH_PASSES = 2
+
+
+def _step_json(step: str, env: dict) -> dict:
+    return json.loads(manage(["run_bench", "--step", step], env, capture=True).strip().splitlines()[-1])
+
+
+def keep_faster(results: dict, again: dict) -> None:
+    """Keep, per job, the faster of two timings of the same job on the same data."""
+    for job, timing in again.items():
+        current = results.get(job, {})
+        if timing.get("state") == "ok" and current.get("state") == "ok" and timing["seconds"] < current["seconds"]:
+            results[job] = {**current, **timing, "earlier_seconds": current["seconds"]}
+
+
 def job_verdicts(jobs: dict) -> list[dict]:
     """Compare each job at full and 1/10 scale against its growth budget."""
     full, small = jobs.get("full", {}), jobs.get("small", {})
@@ -583,21 +604,21 @@ def run(options: Options, log=print) -> dict:
                 for page in built
             ]
         if not options.skip_jobs:
-            log("Timing the jobs on the full data...")
-            report["jobs"]["full"] = json.loads(
-                manage(["run_bench", "--step", "jobs"], env, capture=True).strip().splitlines()[-1]
-            )
             small_url = databases.fresh("_bench_tenth")
             small_env = production_env(small_url, workdir / "var-small", port)
-            log(f"Generating 1/{round(1 / options.small_scale)} of the data and timing the jobs again...")
+            log(f"Generating 1/{round(1 / options.small_scale)} of the data...")
             manage(["migrate", "--noinput", "-v0"], small_env)
             manage(
                 ["generate_bench_data", "--seed", str(options.seed), "--scale", str(options.small_scale), "-v0"],
                 small_env,
             )
-            report["jobs"]["small"] = json.loads(
-                manage(["run_bench", "--step", "jobs"], small_env, capture=True).strip().splitlines()[-1]
-            )
+            log("Timing the jobs on the full data, then on the tenth...")
+            report["jobs"]["full"] = _step_json("jobs", env)
+            report["jobs"]["small"] = _step_json("jobs", small_env)
+            for _ in range(GROWTH_PASSES - 1):
+                log("Timing the budgeted jobs again, full then tenth...")
+                for scale, scale_env in (("full", env), ("small", small_env)):
+                    keep_faster(report["jobs"][scale], _step_json("growth", scale_env))
             report["jobs_table"] = job_verdicts(report["jobs"])
             report["reminder_scan_plan"] = report["jobs"]["full"].get("reminder_scan_plan")
     finally:

@@ -23,7 +23,7 @@ from campaign.bench.data import (
     SHOWCASE_UPDATES,
     STAFF_EMAIL,
 )
-from campaign.bench.runner import render_table
+from campaign.bench.runner import keep_faster, render_table
 from campaign.bench.steps import page_paths, page_query_counts
 from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, Update
 
@@ -204,3 +204,23 @@ def test_the_bench_table_shows_pages_as_served_with_verdicts_and_as_built_for_in
         ["asks", "140.0", "0.06", "INFO"],
     ]
     assert lines.index(next(line for line in lines if line.startswith("asks ") and "INFO" in line)) > built_from
+
+
+def test_a_jobs_second_timing_counts_only_when_faster():
+    results = {
+        "digests": {"state": "ok", "seconds": 7.4, "queries": 37, "items": 498, "function": "digests_send"},
+        "reminder_scan": {"state": "ok", "seconds": 0.10, "queries": 10, "items": 6878},
+    }
+    keep_faster(results, {"digests": {"state": "ok", "seconds": 4.9, "queries": 37, "items": 498}})
+    keep_faster(results, {"reminder_scan": {"state": "ok", "seconds": 0.13, "queries": 10, "items": 6878}})
+    keep_faster(results, {"digests": {"state": "error", "note": "crashed"}})
+
+    assert results["digests"] == {
+        "state": "ok",
+        "seconds": 4.9,
+        "queries": 37,
+        "items": 498,
+        "function": "digests_send",
+        "earlier_seconds": 7.4,
+    }
+    assert results["reminder_scan"]["seconds"] == 0.10

@@ -27,13 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--skip-pages", action="store_true")
         parser.add_argument("--skip-jobs", action="store_true")
         # Internal: the runner's subprocesses on a bench database.
-        parser.add_argument("--step", choices=["prepare", "jobs"], help="(internal)")
+        parser.add_argument("--step", choices=["prepare", "jobs", "growth"], help="(internal)")
 
     def handle(self, *args, step=None, **options):
         if step:
             from campaign.bench import steps
 
-            result = steps.prepare() if step == "prepare" else steps.jobs()
+            result = {"prepare": steps.prepare, "jobs": steps.jobs, "growth": steps.growth_jobs}[step]()
             self.stdout.write(json.dumps(result, default=str))
             return
         bench_options = runner.Options(
