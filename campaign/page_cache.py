@@ -18,6 +18,7 @@ the page is about) before the page's queries run, so content is stored under a
 version at most as new as its data, never newer: a write that lands meanwhile
 changes the version, and the next request misses."""
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
@@ -68,11 +69,21 @@ def cached_html(key: str, build: Callable[[], str], *, store: bool = True) -> Sa
     return mark_safe(html)  # noqa: S308
 
 
+def stored_html(request, kind: str, parts: tuple, build: Callable[[], str], *, store: bool = True) -> SafeString:
+    """``cached_html`` under the request's user's key for a page of ``kind``."""
+    return cached_html(page_key(kind, request.user, *parts), build, store=store)
+
+
 def csrf_slot() -> str:
     """What stored content holds where a form's CSRF token goes: each request fills
     in its own (``with_csrf_token``). Derived from the secret key, so no one can
     write it into a page's text, where every value is escaped anyway."""
-    return hashlib.sha256(f"page-cache-csrf-slot:{settings.SECRET_KEY}".encode()).hexdigest()
+    return _slot_for(settings.SECRET_KEY)
+
+
+@functools.cache
+def _slot_for(secret_key: str) -> str:
+    return hashlib.sha256(f"page-cache-csrf-slot:{secret_key}".encode()).hexdigest()
 
 
 def with_csrf_token(request, html: str) -> SafeString:

@@ -103,8 +103,11 @@ ASK_PAGE_KEY_FIELDS = ("title", "campaign", "campaign__content_version")
 def get_ask_for(user, pk: int, need: str = "view", *, fields: tuple[str, ...] | None = None) -> Ask:
     """The ask, with ``user_role`` set; 404 when not visible, 403 when visible but
     the role is insufficient. ``fields``: read only these (and the campaign)."""
-    asks = Ask.objects.select_related(*ASK_LIST_RELATED) if fields is None else Ask.objects.select_related("campaign")
-    ask, role = _first_with_role((asks if fields is None else asks.only(*fields)).filter(pk=pk), user, "campaign_id")
+    if fields is None:
+        asks = Ask.objects.select_related(*ASK_LIST_RELATED)
+    else:
+        asks = Ask.objects.select_related("campaign").only(*fields)
+    ask, role = _first_with_role(asks.filter(pk=pk), user, "campaign_id")
     _require(role, need)  # as in get_campaign_for: no role, no ask (404)
     ask.user_role = role
     return ask

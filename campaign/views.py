@@ -31,11 +31,9 @@ def dashboard(request):
     now = timezone.now()
     today = timezone.localdate(now)
     # "Latest updates" says how long ago each came: the key changes every minute.
-    key = page_cache.page_key(
-        "dashboard", user, user.get_short_name(), page_cache.scope_parts(scope), today, now.strftime("%Y%m%d%H%M")
-    )
-    content = page_cache.cached_html(key, lambda: _dashboard_content(request, scope, today))
-    return render(request, "campaign/dashboard.html", {"content": content})
+    parts = (user.get_short_name(), page_cache.scope_parts(scope), today, now.strftime("%Y%m%d%H%M"))
+    content = page_cache.stored_html(request, "dashboard", parts, lambda: _dashboard_content(request, scope, today))
+    return render(request, "campaign/stored_page.html", {"title": "Dashboard", "content": content})
 
 
 def _dashboard_content(request, scope, today) -> str:
@@ -73,17 +71,9 @@ def campaign_list(request):
 @require_GET
 def campaign_detail(request, slug):
     campaign = selectors.get_campaign_for(request.user, slug)
-    key = page_cache.page_key(
-        "campaign",
-        request.user,
-        campaign.pk,
-        campaign.user_role,
-        campaign.content_version,
-        request.get_full_path(),
-        timezone.localdate(),
-    )
-    content = page_cache.cached_html(key, lambda: _campaign_content(request, campaign))
-    return render(request, "campaign/campaign_detail.html", {"campaign": campaign, "content": content})
+    parts = (campaign.pk, campaign.user_role, campaign.content_version, request.get_full_path(), timezone.localdate())
+    content = page_cache.stored_html(request, "campaign", parts, lambda: _campaign_content(request, campaign))
+    return render(request, "campaign/stored_page.html", {"title": campaign.title, "content": content})
 
 
 def _campaign_content(request, campaign) -> str:
@@ -104,11 +94,9 @@ def _campaign_content(request, campaign) -> str:
 @require_GET
 def ask_list(request):
     scope = selectors.campaign_scope(request.user)
-    key = page_cache.page_key(
-        "asks", request.user, page_cache.scope_parts(scope), request.get_full_path(), timezone.localdate()
-    )
-    content = page_cache.cached_html(key, lambda: _ask_list_content(request, scope))
-    return render(request, "campaign/ask_list.html", {"content": content})
+    parts = (page_cache.scope_parts(scope), request.get_full_path(), timezone.localdate())
+    content = page_cache.stored_html(request, "asks", parts, lambda: _ask_list_content(request, scope))
+    return render(request, "campaign/stored_page.html", {"title": "Asks", "content": content})
 
 
 def _ask_list_content(request, scope) -> str:
@@ -172,8 +160,7 @@ def _ask_page_context(request, ask, can_edit, *, whole=None, status_form=None, n
         def build():
             return render_to_string(template, context_of(whole_ask()), request=request)
 
-        key = page_cache.page_key(kind, request.user, *parts)
-        return page_cache.cached_html(key, build, store=request.method == "GET")
+        return page_cache.stored_html(request, kind, parts, build, store=request.method == "GET")
 
     def side(ask):
         evidence = Paginator(selectors.ask_evidence_for(request.user, ask), EVIDENCE_PER_PAGE)
