@@ -5,7 +5,6 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import User
-from campaign.widgets import QuickSelect
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -25,8 +24,7 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 class SettingsForm(forms.ModelForm):
-    # ~420 zones: QuickSelect joins the options in Python instead of a template each.
-    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices, widget=QuickSelect)
+    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
     digest_hour = forms.TypedChoiceField(
         label="Digest hour",
         coerce=int,

@@ -28,7 +28,6 @@ from campaign.models import (
     Target,
     Update,
 )
-from campaign.page_cache import campaigns_changed, stored_admin_page
 from campaign.services import ask_add_note, ask_change_status, ask_timeline_follow
 
 # --- Campaigns, members, targets ---------------------------------------------
@@ -81,13 +80,8 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 def _set_deleted_at(queryset, value) -> int:
-    """Soft-delete or restore asks or evidence in bulk: an update, which sends no
-    signal, so the campaigns' pages are told here, in the same transaction."""
-    with transaction.atomic():
-        campaign_ids = list(queryset.values_list("campaign_id", flat=True).distinct())
-        count = queryset.update(deleted_at=value)
-        campaigns_changed(campaign_ids)
-    return count
+    """Soft-delete or restore asks or evidence in bulk."""
+    return queryset.update(deleted_at=value)
 
 
 # --- Asks --------------------------------------------------------------------
@@ -327,13 +321,6 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         # Admins see soft-deleted asks too, so they can restore them.
         return Ask.all_objects.all()
-
-    def changelist_view(self, request, extra_context=None):
-        # Stored until an ask, a campaign, a user or a target changes (campaign.page_cache).
-        def build(more):
-            return super(AskAdmin, self).changelist_view(request, {**(extra_context or {}), **more})
-
-        return stored_admin_page(request, "admin-asks", build)
 
     @admin.display(description="days left", ordering="deadline")
     def days_left_display(self, ask):

@@ -9,7 +9,7 @@ from django.utils.functional import cached_property
 
 from campaign.models import Ask, AskStatus, Target
 from campaign.selectors import campaign_scope, visible_evidence_reference_match
-from campaign.widgets import DateInput, QuickSelect
+from campaign.widgets import DateInput
 
 PRIORITY_RANK = Case(
     When(priority=Ask.Priority.HIGH, then=Value(0)),
@@ -39,10 +39,10 @@ class AskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_text")
     # Their choices, set in ``form``, are the campaigns in the user's scope and
     # the targets of their asks: what the selects offer is what validates.
-    campaign = django_filters.ChoiceFilter(empty_label="All campaigns", widget=QuickSelect)
-    target = django_filters.ChoiceFilter(empty_label="All targets", widget=QuickSelect)
-    status = django_filters.ChoiceFilter(choices=AskStatus.choices, empty_label="Any status", widget=QuickSelect)
-    priority = django_filters.ChoiceFilter(choices=Ask.Priority.choices, empty_label="Any priority", widget=QuickSelect)
+    campaign = django_filters.ChoiceFilter(empty_label="All campaigns")
+    target = django_filters.ChoiceFilter(empty_label="All targets")
+    status = django_filters.ChoiceFilter(choices=AskStatus.choices, empty_label="Any status")
+    priority = django_filters.ChoiceFilter(choices=Ask.Priority.choices, empty_label="Any priority")
     open = django_filters.BooleanFilter(label="Only open asks", method="filter_open", widget=forms.CheckboxInput)
     mine = django_filters.BooleanFilter(label="Only asks I own", method="filter_mine", widget=forms.CheckboxInput)
     overdue = django_filters.BooleanFilter(label="Only overdue", method="filter_overdue", widget=forms.CheckboxInput)
@@ -52,9 +52,7 @@ class AskFilter(django_filters.FilterSet):
     deadline_to = django_filters.DateFilter(
         field_name="deadline", lookup_expr="lte", label="Deadline to", widget=DateInput
     )
-    sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=SORT_CHOICES, method="filter_sort", empty_label=None, widget=QuickSelect
-    )
+    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, method="filter_sort", empty_label=None)
 
     class Meta:
         model = Ask

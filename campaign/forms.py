@@ -5,7 +5,7 @@ from django.utils import timezone
 from campaign.models import EVIDENCE_NEEDS_SOURCE, Ask, AskStatus, Evidence, Membership, Target
 from campaign.selectors import editable_campaigns
 from campaign.uploads import validate_upload
-from campaign.widgets import DateInput, QuickSelect
+from campaign.widgets import DateInput
 
 
 class AskForm(forms.ModelForm):
@@ -85,7 +85,7 @@ class StatusChangeForm(forms.Form):
         label="New status",
         choices=AskStatus.choices,
         error_messages={"required": "Choose the new status."},
-        widget=QuickSelect,  # on every ask page an editor opens
+        widget=forms.Select,
     )
     note = forms.CharField(
         label="Note",

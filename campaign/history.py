@@ -28,6 +28,7 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    is_history = True  # beside Updates on a timeline, how a template tells the two apart
     when: datetime.datetime
     who: object  # the user, or None for a job or a command
     kind: str  # "created", "changed", "deleted", "restored"

@@ -8,7 +8,6 @@ exports and emails share live in the query sets below.
 
 import datetime
 import secrets
-import uuid
 from pathlib import PurePath
 
 from django.conf import settings
@@ -64,14 +63,11 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Replaced, in the same transaction, by every write that changes what the
-    # campaign's pages show: the key of their stored content (campaign.page_cache).
-    content_version = models.UUIDField(default=uuid.uuid4, editable=False)
 
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="campaigns")
 
     objects = CampaignQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["content_version"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]

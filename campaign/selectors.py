@@ -6,7 +6,6 @@ non-member learns nothing; a 403 when they may see it but their role is too low.
 """
 
 import datetime
-import uuid
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import NamedTuple
@@ -95,18 +94,10 @@ def get_campaign_for(user, slug: str, need: str = "view") -> Campaign:
     return campaign
 
 
-# What the ask page reads of the ask on every request: the rest of the page is
-# stored (campaign.page_cache) under its campaign's version.
-ASK_PAGE_KEY_FIELDS = ("title", "campaign", "campaign__content_version")
-
-
-def get_ask_for(user, pk: int, need: str = "view", *, fields: tuple[str, ...] | None = None) -> Ask:
+def get_ask_for(user, pk: int, need: str = "view") -> Ask:
     """The ask, with ``user_role`` set; 404 when not visible, 403 when visible but
-    the role is insufficient. ``fields``: read only these (and the campaign)."""
-    if fields is None:
-        asks = Ask.objects.select_related(*ASK_LIST_RELATED)
-    else:
-        asks = Ask.objects.select_related("campaign").only(*fields)
+    the role is insufficient."""
+    asks = Ask.objects.select_related(*ASK_LIST_RELATED)
     ask, role = _first_with_role(asks.filter(pk=pk), user, "campaign_id")
     _require(role, need)  # as in get_campaign_for: no role, no ask (404)
     ask.user_role = role
@@ -120,7 +111,6 @@ class ScopedCampaign(NamedTuple):
     title: str
     slug: str
     status: str
-    content_version: uuid.UUID
 
     @property
     def pk(self) -> int:

@@ -19,7 +19,6 @@ from campaign.models import (
     Update,
 )
 from campaign.notifications import status_change_notify
-from campaign.page_cache import campaigns_changed
 from campaign.uploads import clean_filename
 
 
@@ -71,7 +70,6 @@ def ask_add_note(*, ask: Ask, author, note: str) -> Update:
     now = timezone.now()
     update = Update.objects.create(ask=ask, campaign_id=ask.campaign_id, author=author, note=note, created_at=now)
     Ask.all_objects.filter(pk=ask.pk).update(last_activity_at=now)
-    campaigns_changed([ask.campaign_id])  # the update above sends no signal
     ask.last_activity_at = now
     return update
 
@@ -126,7 +124,6 @@ def ask_timeline_follow(*, ask: Ask) -> None:
     left = list(moved.values_list("campaign_id", flat=True).distinct())
     if left:
         moved.update(campaign_id=ask.campaign_id)
-        campaigns_changed([*left, ask.campaign_id])  # the update sends no signal
 
 
 @transaction.atomic
@@ -151,7 +148,6 @@ def _attach_file(evidence: Evidence, file, content_type: str) -> None:
 
 def _touch(asks) -> None:
     Ask.all_objects.filter(pk__in=[ask.pk for ask in asks]).update(last_activity_at=timezone.now())
-    campaigns_changed(ask.campaign_id for ask in asks)  # the update sends no signal
 
 
 @transaction.atomic

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from campaign.models import CAMPAIGN_EDITABLE_FIELDS, Ask, Campaign, Evidence, Membership, Target, Update
-from campaign.page_cache import campaigns_changed
 
 FORMAT = "campaign-tracker-export"
 VERSION = 1
@@ -292,7 +291,6 @@ def _import(data: dict, files: _FileSource, saved_files: list) -> Campaign:
         )
         for row in data["updates"]
     )
-    campaigns_changed([campaign.pk])  # bulk_create sends no signal
     for row in data["evidence"]:
         item = Evidence(
             campaign=campaign, added_by=users.get(row["added_by"]), **_typed(Evidence, EVIDENCE_FIELDS, row)

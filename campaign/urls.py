@@ -1,32 +1,36 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from campaign import views, views_evidence, views_leads
+from campaign.views import asks, dashboard, digests, evidence, feeds, leads
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("campaigns/", views.campaign_list, name="campaign_list"),
-    path("campaigns/<slug:slug>/", views.campaign_detail, name="campaign_detail"),
-    path("asks/", views.ask_list, name="ask_list"),
-    path("asks/new/", views.ask_create, name="ask_create"),
-    path("asks/<int:pk>/", views.ask_detail, name="ask_detail"),
-    path("asks/<int:pk>/edit/", views.ask_edit, name="ask_edit"),
-    path("asks/<int:pk>/status/", views.ask_status, name="ask_status"),
-    path("asks/<int:pk>/note/", views.ask_note, name="ask_note"),
-    path("asks/<int:pk>/evidence/new/", views.evidence_add, name="evidence_add"),
-    path("asks/<int:pk>/delete/", views.ask_delete, name="ask_delete"),
-    path("evidence/<int:pk>/edit/", views_evidence.evidence_edit, name="evidence_edit"),
-    path("evidence/<int:pk>/delete/", views_evidence.evidence_delete, name="evidence_delete"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("campaigns/", dashboard.campaign_list, name="campaign_list"),
+    path("campaigns/<slug:slug>/", dashboard.campaign_detail, name="campaign_detail"),
+    # Before the ask pages, so "export.csv" is never read as an ask id.
+    path("asks/export.csv", feeds.asks_export, name="asks_export"),
+    path("asks/", asks.ask_list, name="ask_list"),
+    path("asks/new/", asks.ask_create, name="ask_create"),
+    path("asks/<int:pk>/", asks.ask_detail, name="ask_detail"),
+    path("asks/<int:pk>/edit/", asks.ask_edit, name="ask_edit"),
+    path("asks/<int:pk>/status/", asks.ask_status, name="ask_status"),
+    path("asks/<int:pk>/note/", asks.ask_note, name="ask_note"),
+    path("asks/<int:pk>/evidence/new/", asks.evidence_add, name="evidence_add"),
+    path("asks/<int:pk>/delete/", asks.ask_delete, name="ask_delete"),
+    path("evidence/<int:pk>/edit/", evidence.evidence_edit, name="evidence_edit"),
+    path("evidence/<int:pk>/delete/", evidence.evidence_delete, name="evidence_delete"),
+    path("evidence/<int:pk>/download/", feeds.evidence_download, name="evidence_download"),
+    path("digests/", digests.digest_list, name="digest_list"),
+    path("digests/<int:pk>/", digests.digest_detail, name="digest_detail"),
+    # accounts.models.new_calendar_token makes 43 URL-safe characters.
+    re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{20,64})\.ics$", feeds.calendar_feed, name="calendar_feed"),
+    path("healthz", feeds.healthz, name="healthz"),
 ]
 
-# Run by the campaign's leads (campaign/views_leads.py).
+# Run by the campaign's leads.
 urlpatterns += [
-    path("campaigns/<slug:slug>/edit/", views_leads.campaign_edit, name="campaign_edit"),
-    path("campaigns/<slug:slug>/members/", views_leads.campaign_members, name="campaign_members"),
-    path("campaigns/<slug:slug>/members/add/", views_leads.campaign_member_add, name="campaign_member_add"),
-    path("campaigns/<slug:slug>/members/<int:pk>/role/", views_leads.campaign_member_role, name="campaign_member_role"),
-    path(
-        "campaigns/<slug:slug>/members/<int:pk>/remove/",
-        views_leads.campaign_member_remove,
-        name="campaign_member_remove",
-    ),
+    path("campaigns/<slug:slug>/edit/", leads.campaign_edit, name="campaign_edit"),
+    path("campaigns/<slug:slug>/members/", leads.campaign_members, name="campaign_members"),
+    path("campaigns/<slug:slug>/members/add/", leads.campaign_member_add, name="campaign_member_add"),
+    path("campaigns/<slug:slug>/members/<int:pk>/role/", leads.campaign_member_role, name="campaign_member_role"),
+    path("campaigns/<slug:slug>/members/<int:pk>/remove/", leads.campaign_member_remove, name="campaign_member_remove"),
 ]

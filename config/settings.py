@@ -115,6 +115,16 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The staff pages' content with its long lists (config/jinja2.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "config.jinja2.environment",
+            "context_processors": ["django.contrib.auth.context_processors.auth"],
+        },
+    },
 ]
 
 # --- Database ----------------------------------------------------------------
@@ -144,21 +154,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches ------------------------------------------------------------------
 
-# "pages" holds the pages' built content (campaign/page_cache.py). Its keys change
-# with the data, so each process keeps its own and none has to be told to forget.
-# An entry goes PAGE_CACHE_SECONDS after it was built; at most PAGE_CACHE_ENTRIES
-# (up to ~60 KB each) are kept. PAGE_CACHE=false builds every page afresh.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "TIMEOUT": env_int("PAGE_CACHE_SECONDS", 600, minimum=1),
-        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 500, minimum=1)},
-    },
-}
-if not env_bool("PAGE_CACHE", True):
-    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Accounts, sessions and login --------------------------------------------
 

@@ -8,7 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/two-factor/", include("accounts.urls_2fa")),
-    path("", include("campaign.urls_feeds")),
-    path("", include("campaign.urls_digests")),
     path("", include("campaign.urls")),
 ]

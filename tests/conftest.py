@@ -5,9 +5,7 @@ import os
 import shutil
 
 import pytest
-from django.core.cache import caches
 
-from campaign import page_cache
 from campaign.models import Role
 from tests.factories import AskFactory, CampaignFactory, MembershipFactory, TargetFactory, UserFactory
 
@@ -25,15 +23,6 @@ def _the_settings_every_test_starts_from(settings):
     account tests. Tests about them set their own."""
     settings.REQUIRE_2FA = False
     settings.SITE_URL = "http://localhost:8000"
-
-
-@pytest.fixture(autouse=True)
-def _no_stored_pages():
-    """Each test starts with no stored page content: a rolled-back test's
-    campaigns, ids and versions can come back in the next (SQLite reuses ids)."""
-    caches[page_cache.CACHE_ALIAS].clear()
-    yield
-    caches[page_cache.CACHE_ALIAS].clear()
 
 
 @pytest.fixture

@@ -104,8 +104,9 @@ def test_creating_an_ask_in_a_campaign_one_cannot_edit_is_refused(client, editor
 
 def test_a_viewer_cannot_create_asks_even_in_their_own_campaign(client, viewer, ask, campaign):
     client.force_login(viewer)
-    response = client.post(reverse("ask_create"), ask_form_data(ask, title="From a viewer"))
-    assert response.context["form"].errors["campaign"]
+    response = client.post(reverse("ask_create"), ask_form_data(ask, title="From a viewer"), follow=True)
+    assert response.redirect_chain == [(reverse("dashboard"), 302)]
+    assert "You need the editor or lead role in a campaign to record asks" in response.content.decode()
     assert not Ask.objects.filter(title="From a viewer").exists()
 
 

@@ -80,7 +80,7 @@ def canonical(slug: str) -> dict:
         )
         evidence.append(row)
     return {
-        "campaign": Campaign.objects.filter(pk=campaign.pk).values(*concrete(Campaign, {"content_version"})).get(),
+        "campaign": Campaign.objects.filter(pk=campaign.pk).values(*concrete(Campaign)).get(),
         "members": list(
             Membership.objects.filter(campaign=campaign)
             .order_by("user__email")

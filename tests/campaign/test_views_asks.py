@@ -218,11 +218,13 @@ def test_viewer_cannot_record_an_ask_in_their_campaign(client, viewer, campaign,
     client.force_login(viewer)
 
     response = client.post(
-        reverse("ask_create"), {"campaign": campaign.pk, "target": target.pk, "title": "X", "wording": "Y"}
+        reverse("ask_create"), {"campaign": campaign.pk, "target": target.pk, "title": "X", "wording": "Y"}, follow=True
     )
 
-    assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert response.redirect_chain == [(reverse("dashboard"), 302)]
+    page = response.content.decode()
+    assert "You need the editor or lead role in a campaign to record asks; a lead can change your role." in page
+    assert "Record an ask" not in page
     assert not Ask.objects.filter(title="X").exists()
 
 

@@ -280,7 +280,7 @@ def test_ask_page_lists_each_items_source_facts_and_a_short_escaped_summary(clie
 
     html = client.get(ask.get_absolute_url()).content.decode()
 
-    assert 'href="https://example.org/report?a=1&amp;b=&quot;2&quot;" rel="noopener noreferrer"' in html
+    assert 'href="https://example.org/report?a=1&amp;b=&#34;2&#34;" rel="noopener noreferrer"' in html
     assert "Report &lt;i&gt;A/HRC/51/2&lt;/i&gt;" in html and "<i>A/HRC" not in html
     assert '<span class="badge text-bg-light border">Public</span>' in html
     assert "UN document · CHN 13/2018 · 31 Aug 2022 · Shows progress" in html
