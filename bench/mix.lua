@@ -48,6 +48,11 @@ end
 function init(args)
    load(args[1])
    math.randomseed(1000 + thread_number)
+   -- Users start at different points of their cycle, so the writes are spread
+   -- over the run rather than all coming at the 20th request of each.
+   for _, user in ipairs(users) do
+      user.step = math.random(WRITE_EVERY) - 1
+   end
    -- Threads start at different users, so they do not move in step.
    counter = thread_number * 7
 end
