@@ -51,17 +51,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    options = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "run")  # ``python -m bench --rounds 1`` is ``python -m bench run --rounds 1``
+    options = _parser().parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
-    command = options.command or "run"
-    if command == "generate":
+    if options.command == "generate":
         return _generate(options)
-    if command == "step":
+    if options.command == "step":
         return _step(options.name)
-    return _run(options if options.command else _parser().parse_args(["run"]))
+    return _run(options)
 
 
 def _generate(options) -> int:
