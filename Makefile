@@ -78,7 +78,7 @@ test: install-dev chromium lint audit
 clean:
 	rm -rf var/ $(VENV)
 
-# The performance benchmark (README "Performance"). Needs wrk and PostgreSQL in DATABASE_URL:
+# The performance benchmark (docs/performance.md). Needs wrk and PostgreSQL in DATABASE_URL:
 # it creates <name>_bench and <name>_bench_tenth next to that database and drops them after.
 bench: install wrk
-	$(MANAGE) run_bench
+	$(BIN)/python -m bench

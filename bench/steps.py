@@ -1,10 +1,11 @@
 """The parts of the benchmark that run inside Django on a bench database, as
-``run_bench --step prepare|jobs`` subprocesses of the runner. Each prints one
-line of JSON as its last line of output."""
+``python -m bench step prepare|jobs|growth`` subprocesses of the runner. Each
+prints one line of JSON as its last line of output."""
 
 import datetime
 import importlib
 import inspect
+import random
 import time
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from campaign.bench.data import MEMBER_EMAIL, SEARCH_WORD, SHOWCASE_TITLE, STAFF_EMAIL
+from bench.data import MEMBER_EMAIL, SEARCH_WORD, SHOWCASE_TITLE, STAFF_EMAIL
 
 # The jobs' service functions, by module, with the names the Jobs work may use;
 # the first that exists is timed. A job whose module or function is not there
@@ -60,7 +61,54 @@ def prepare() -> dict:
         "database_version": _database_version(),
     }
     prepared["queries"] = page_query_counts(prepared, member_device)
+    prepared["mix_users"] = mix_users(exclude_ask_id=showcase.pk)
     return prepared
+
+
+# How many of each user's asks the mix visits, and may write notes on.
+MIX_ASKS_EACH = 20
+MIX_NOTE_ASKS_EACH = 5
+
+
+def mix_users(*, exclude_ask_id: int, count: int | None = None) -> list[dict]:
+    """The mix's users: members who may edit asks somewhere (each will write),
+    with a confirmed authenticator, and the pages each will visit. Neither the
+    member nor the staff user of the single-page runs: their authenticators
+    have just given a code, which django-otp would not take twice. Notes never
+    go to the showcase ask, whose 20 updates the ask page's budget is about."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+    from bench import mix
+    from campaign.models import Ask, Campaign, Role
+
+    editors = (
+        User.objects.filter(is_staff=False, memberships__role__in=[Role.LEAD, Role.EDITOR])
+        .exclude(email__in=[MEMBER_EMAIL, STAFF_EMAIL])
+        .distinct()
+        .order_by("email")
+    )[: count or mix.USERS]
+    users = []
+    for user in editors:
+        rng = random.Random(user.email)  # the same pages for the same data
+        visible = list(Ask.objects.visible_to(user).exclude(pk=exclude_ask_id).values_list("pk", flat=True))
+        editable = list(Ask.objects.editable_by(user).exclude(pk=exclude_ask_id).values_list("pk", flat=True))
+        if not editable:
+            continue
+        device = TOTPDevice.objects.create(user=user, name="Bench authenticator", confirmed=True)
+        users.append(
+            {
+                "email": user.email,
+                "totp_key": device.key,
+                "asks": [f"/asks/{pk}/" for pk in rng.sample(visible, min(MIX_ASKS_EACH, len(visible)))],
+                "campaigns": [
+                    f"/campaigns/{slug}/"
+                    for slug in Campaign.objects.visible_to(user).order_by("slug").values_list("slug", flat=True)
+                ],
+                "notes": [f"/asks/{pk}/note/" for pk in rng.sample(editable, min(MIX_NOTE_ASKS_EACH, len(editable)))],
+            }
+        )
+    return users
 
 
 def _database_version() -> str:
@@ -75,12 +123,12 @@ def _database_version() -> str:
 def page_query_counts(prepared: dict, member_device) -> dict[str, int | None]:
     """Queries per page for the member on the full data, in a session that
     has passed the second factor with ``member_device`` (the admin, which
-    needs a staff session, is left out; /healthz, like wrk, without one)."""
-    from django.core.cache import caches
+    needs a staff session, is left out; /healthz, like wrk, without one).
+
+    Each page is counted on its first request in this process: built, whatever
+    any cache might hold after it."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-
-    from campaign import page_cache
 
     client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
     client.force_login(member_device.user)
@@ -97,8 +145,6 @@ def page_query_counts(prepared: dict, member_device) -> dict[str, int | None]:
         if name.startswith("admin"):
             counts[name] = None
             continue
-        # The queries of building the page: stored content costs fewer (page_cache).
-        caches[page_cache.CACHE_ALIAS].clear()
         with CaptureQueriesContext(connection) as captured:
             response = (anonymous if name == "healthz" else client).get(path)
         counts[name] = len(captured) if response.status_code == 200 else None

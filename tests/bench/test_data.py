@@ -1,21 +1,14 @@
-"""generate_bench_data: the benchmark's load has the promised shape, comes out the
-same for a seed, and never writes into a database holding real work."""
+"""``python -m bench generate``: the benchmark's load has the promised shape,
+comes out the same for a seed, and never writes into a database holding real work."""
 
 import datetime
 
 import pytest
-from django.core.cache import caches
-from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from campaign import page_cache
-from campaign.bench.data import (
+from bench.cli import main
+from bench.data import (
     MEMBER_EMAIL,
     SEARCH_WORD,
     SHOWCASE_EVIDENCE,
@@ -23,15 +16,13 @@ from campaign.bench.data import (
     SHOWCASE_UPDATES,
     STAFF_EMAIL,
 )
-from campaign.bench.runner import keep_faster, render_table
-from campaign.bench.steps import page_paths, page_query_counts
 from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, Update
 
 SCALE = "0.04"  # 2 campaigns, 20 users, 8 targets, 800 asks, 4,000 updates, 2,400 evidence items
 
 
 def generate(*args):
-    call_command("generate_bench_data", "--scale", SCALE, *args, verbosity=0)
+    assert main(["generate", "--scale", SCALE, "--quiet", *args]) == 0
 
 
 def rows(queryset):
@@ -119,9 +110,9 @@ def test_the_same_seed_gives_the_same_rows_and_another_seed_does_not():
 
 
 @pytest.mark.django_db
-def test_refuses_a_database_with_real_data_unless_forced(lead, ask):
-    with pytest.raises(CommandError, match="not bench data"):
-        generate()
+def test_refuses_a_database_with_real_data_unless_forced(lead, ask, capsys):
+    assert main(["generate", "--scale", SCALE, "--quiet"]) == 1
+    assert "not bench data" in capsys.readouterr().err
     assert not User.objects.filter(email=MEMBER_EMAIL).exists()
 
     generate("--force")
@@ -133,10 +124,10 @@ def test_refuses_a_database_with_real_data_unless_forced(lead, ask):
 
 
 @pytest.mark.django_db
-def test_refuses_to_load_bench_data_twice():
+def test_refuses_to_load_bench_data_twice(capsys):
     generate()
-    with pytest.raises(CommandError, match="already holds bench data"):
-        generate()
+    assert main(["generate", "--scale", SCALE, "--quiet"]) == 1
+    assert "already holds bench data" in capsys.readouterr().err
     assert Campaign.objects.count() == 2
 
 
@@ -147,80 +138,3 @@ def test_deadlines_stay_around_today(time_machine):
     deadlines = Ask.all_objects.exclude(deadline=None).values_list("deadline", flat=True)
     assert min(deadlines) >= datetime.date(2030, 2, 1)
     assert max(deadlines) <= datetime.date(2031, 9, 1)
-
-
-def test_bench_counts_each_pages_queries_as_wrk_meets_them(editor, ask):
-    device = TOTPDevice.objects.create(user=editor, name="Bench authenticator", confirmed=True)
-    prepared = {"showcase_ask_id": ask.pk, "campaign_slug": ask.campaign.slug, "campaign_id": ask.campaign_id}
-
-    counts = page_query_counts(prepared, device)
-
-    # /healthz without a session, as wrk and monitoring ask for it; the admin is not counted.
-    assert counts.pop("healthz") == 1 and counts.pop("admin ask changelist") is None
-    assert all(count <= 12 for count in counts.values()), counts
-    # As often as a session that has made its requests of the minute (wrk's), which
-    # no longer writes its refreshed expiry.
-    client = Client()
-    client.force_login(editor)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    client.get("/campaigns/")
-    for name, path in page_paths(prepared).items():
-        if name in counts:
-            caches[page_cache.CACHE_ALIAS].clear()  # counted as built, not as stored
-            with CaptureQueriesContext(connection) as captured:
-                assert client.get(path).status_code == 200
-            assert len(captured) == counts[name], name
-
-
-def _page(name, rps, ratio, verdict):
-    return {
-        "name": name,
-        "median_rps": rps,
-        "median_ratio": ratio,
-        "median_p99_ms": 40.0,
-        "queries": 6,
-        "verdict": verdict,
-        "note": "",
-    }
-
-
-def test_the_bench_table_shows_pages_as_served_with_verdicts_and_as_built_for_information():
-    report = {
-        "started_at": "2026-12-02T22:00:00+01:00",
-        "machine": {"commit": "abc1234", "cpus": 2, "cpu_model": "AMD EPYC"},
-        "database": "postgresql",
-        "options": {"connections": 16, "threads": 2, "duration": 5, "rounds": 3},
-        "pages": [_page("healthz", 2400.0, None, "PASS"), _page("asks", 480.0, 0.2, "PASS")],
-        "pages_built": [_page("healthz", 2400.0, None, "PASS"), _page("asks", 140.0, 0.058, "INFO")],
-    }
-
-    lines = render_table(report).splitlines()
-
-    built_from = lines.index(next(line for line in lines if "built on every request" in line))
-    assert [line.split()[:3] + line.split()[-1:] for line in lines if line.startswith("asks")] == [
-        ["asks", "480.0", "0.20", "PASS"],
-        ["asks", "140.0", "0.06", "INFO"],
-    ]
-    assert lines.index(next(line for line in lines if line.startswith("asks ") and "INFO" in line)) > built_from
-
-
-def test_a_jobs_second_timing_counts_only_when_faster():
-    results = {
-        "digests": {"state": "ok", "seconds": 7.4, "queries": 37, "items": 498, "function": "digests_send"},
-        "reminder_scan": {"state": "ok", "seconds": 0.10, "queries": 10, "items": 6878},
-    }
-    keep_faster(results, {"digests": {"state": "ok", "seconds": 4.9, "queries": 37, "items": 498}})
-    keep_faster(results, {"reminder_scan": {"state": "ok", "seconds": 0.13, "queries": 10, "items": 6878}})
-    keep_faster(results, {"digests": {"state": "error", "note": "crashed"}})
-
-    assert results["digests"] == {
-        "state": "ok",
-        "seconds": 4.9,
-        "queries": 37,
-        "items": 498,
-        "function": "digests_send",
-        "earlier_seconds": 7.4,
-    }
-    assert results["reminder_scan"]["seconds"] == 0.10
