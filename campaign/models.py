@@ -36,13 +36,20 @@ def user_campaign_ids(user, *, need: str = "view"):
     return Membership.objects.filter(user=user, role__in=roles).values("campaign_id")
 
 
+def in_users_campaigns(queryset, user, *, column: str = "campaign_id", need: str = "view"):
+    """The rule every ``visible_to`` and ``editable_by`` shares: nothing for an
+    anonymous or inactive user, everything for an active superuser, else the rows
+    of the campaigns where the user has at least ``need``."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{column}__in": user_campaign_ids(user, need=need)})
+
+
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(id__in=user_campaign_ids(user))
+        return in_users_campaigns(self, user, column="id")
 
 
 class Campaign(models.Model):
@@ -175,18 +182,10 @@ ASK_EDITABLE_FIELDS = (
 
 class AskQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(campaign_id__in=user_campaign_ids(user))
+        return in_users_campaigns(self, user)
 
     def editable_by(self, user):
-        if user.is_superuser and user.is_active:
-            return self
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.filter(campaign_id__in=user_campaign_ids(user, need="edit"))
+        return in_users_campaigns(self, user, need="edit")
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -373,13 +372,21 @@ class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Public and internal evidence to every member; confidential only to the
         campaign's editors and leads. Superusers see all."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(campaign_id__in=user_campaign_ids(user)).filter(
-            ~Q(sensitivity=Evidence.Sensitivity.CONFIDENTIAL) | Q(campaign_id__in=user_campaign_ids(user, need="edit"))
-        )
+        members = in_users_campaigns(self, user)
+        if user.is_superuser or not user.is_authenticated or not user.is_active:
+            return members  # everything, or nothing
+        return members.confidential_only_in(user_campaign_ids(user, need="edit"))
+
+    def in_campaigns(self, campaign_ids, *, editable):
+        """``visible_to`` for a user already known to see ``campaign_ids`` and to
+        edit ``editable`` (ids or a subquery): what the pages use once they have
+        read the user's memberships."""
+        return self.filter(campaign_id__in=campaign_ids).confidential_only_in(editable)
+
+    def confidential_only_in(self, editable):
+        """The confidential rule, written once: confidential items only in the
+        campaigns of ``editable``, every other item wherever it is."""
+        return self.filter(~Q(sensitivity=Evidence.Sensitivity.CONFIDENTIAL) | Q(campaign_id__in=editable))
 
     def not_confidential(self):
         return self.exclude(sensitivity=Evidence.Sensitivity.CONFIDENTIAL)

@@ -28,7 +28,7 @@ from campaign.models import (
     Evidence,
     Membership,
     Update,
-    user_campaign_ids,
+    in_users_campaigns,
 )
 
 ASK_LIST_RELATED = ("campaign", "target", "owner")
@@ -141,11 +141,8 @@ class CampaignScope:
         return Ask.objects.filter(campaign_id__in=self.ids)
 
     def evidence(self):
-        """``Evidence.objects.visible_to(user)``: confidential items only in the
-        campaigns the user may edit."""
-        return Evidence.objects.filter(campaign_id__in=self.ids).filter(
-            ~Q(sensitivity=Evidence.Sensitivity.CONFIDENTIAL) | Q(campaign_id__in=sorted(self.editable_ids))
-        )
+        """``Evidence.objects.visible_to(user)``, as literal campaign ids."""
+        return Evidence.objects.in_campaigns(self.ids, editable=sorted(self.editable_ids))
 
 
 def campaign_scope(user) -> CampaignScope:
@@ -200,10 +197,7 @@ def _evidence_with_role(campaign_id: int, role: str | None):
     of ``Evidence.objects.visible_to`` when the role is already known."""
     if role is None:
         return Evidence.objects.none()
-    evidence = Evidence.objects.filter(campaign_id=campaign_id)
-    if not role_grants(role, "edit"):
-        evidence = evidence.not_confidential()
-    return evidence
+    return Evidence.objects.in_campaigns([campaign_id], editable=[campaign_id] if role_grants(role, "edit") else [])
 
 
 def campaign_evidence_for(campaign: Campaign):
@@ -399,9 +393,7 @@ def visible_evidence_reference_match(scope: CampaignScope, text: str, *, campaig
 
 
 def editable_campaigns(user):
-    if user.is_superuser:
-        return Campaign.objects.all()
-    return Campaign.objects.filter(id__in=user_campaign_ids(user, need="edit"))
+    return in_users_campaigns(Campaign.objects.all(), user, column="id", need="edit")
 
 
 def get_evidence_for(user, pk: int, need: str = "view") -> Evidence:
