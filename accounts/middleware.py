@@ -6,6 +6,7 @@ import django_otp.middleware
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -30,6 +31,25 @@ class IdleSessionMiddleware:
                 request.session["seen_at"] = now
                 request.session.set_expiry(settings.SESSION_COOKIE_AGE)
         return self.get_response(request)
+
+
+class UserTimezoneMiddleware:
+    """Pages show times in the signed-in user's own time zone: ``localtime``, the
+    ``date`` filter and forms read the zone activated here. Anonymous requests
+    keep TIME_ZONE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return self.get_response(request)
+        timezone.activate(request.user.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            # The thread serves other users next.
+            timezone.deactivate()
 
 
 class OTPMiddleware(django_otp.middleware.OTPMiddleware):
