@@ -70,8 +70,3 @@ def test_digest_sent_at_is_in_the_readers_zone(client, in_bangkok, in_new_york):
 def test_the_zone_does_not_outlive_the_request(client, noted_ask, in_bangkok):
     page_as(client, in_bangkok, noted_ask.get_absolute_url())
     assert timezone.get_current_timezone_name() == timezone.get_default_timezone_name()
-
-
-def test_signed_out_pages_keep_the_site_zone(client, db):
-    client.get(reverse("login"))
-    assert timezone.get_current_timezone_name() == timezone.get_default_timezone_name()
