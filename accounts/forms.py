@@ -1,10 +1,8 @@
-import functools
-import zoneinfo
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import User
+from accounts.time_zones import zone_name_for, zone_suggestions
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -16,15 +14,36 @@ class EmailAuthenticationForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
 
 
-@functools.cache
-def timezone_choices() -> list[tuple[str, str]]:
-    """The IANA zones, read from disk once per process (a directory walk of
-    ~5 ms that the settings page paid twice per request)."""
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+class TimeZoneField(forms.CharField):
+    """A zone name typed into a text box that suggests the canonical names (a
+    <datalist>, searchable as you type, and plain text without JavaScript),
+    checked here: the browser does not hold people to the list."""
+
+    widget = forms.TextInput(
+        attrs={"list": "time-zone-names", "autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
+    )
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return text
+        name = zone_name_for(text)
+        if name is None:
+            raise forms.ValidationError(
+                "“%(value)s” is not a time zone. Type a city in the same zone, such as Europe/Zurich "
+                "or America/New_York, and pick it from the list.",
+                code="unknown_zone",
+                params={"value": text},
+            )
+        return name
 
 
 class SettingsForm(forms.ModelForm):
-    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
+    timezone = TimeZoneField(
+        label="Time zone",
+        max_length=64,
+        help_text="Pages, digests and the calendar show times in this zone. Type a city to search.",
+    )
     digest_hour = forms.TypedChoiceField(
         label="Digest hour",
         coerce=int,
@@ -44,3 +63,8 @@ class SettingsForm(forms.ModelForm):
             "notify_status_changes",
         ]
         labels = {"full_name": "Name", "digest_weekday": "Weekday (weekly digests)"}
+
+    @property
+    def zone_suggestions(self) -> tuple[tuple[str, str], ...]:
+        """The (name, label) suggestions of the time-zone box, for its <datalist>."""
+        return zone_suggestions()

@@ -6,6 +6,8 @@ import django_otp.middleware
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -30,6 +32,44 @@ class IdleSessionMiddleware:
                 request.session["seen_at"] = now
                 request.session.set_expiry(settings.SESSION_COOKIE_AGE)
         return self.get_response(request)
+
+
+class UserTimezoneMiddleware:
+    """Pages show times in the signed-in user's own time zone: ``localtime``, the
+    ``date`` filter and forms read the zone activated here. Anonymous requests
+    keep TIME_ZONE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return self.get_response(request)
+        timezone.activate(request.user.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            # The thread serves other users next.
+            timezone.deactivate()
+
+
+class PrivateResponseMiddleware:
+    """Whatever a signed-in user is sent stays out of shared caches and out of
+    the browser's cache and history: a page of confidential evidence must not
+    come back after logout. Responses to a secret-token link carry no session,
+    so their views set the same header themselves (the calendar feed, the
+    unsubscribe page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Read before the view: logout makes the user anonymous on the way out.
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class OTPMiddleware(django_otp.middleware.OTPMiddleware):

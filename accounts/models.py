@@ -10,9 +10,11 @@ from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
 from django.utils.timezone import now
 
+from accounts.time_zones import available_zone_names
+
 
 def validate_timezone(value: str):
-    if value not in zoneinfo.available_timezones():
+    if value not in available_zone_names():
         raise ValidationError(f"“{value}” is not a time zone name such as Europe/Zurich.")
 
 

@@ -7,6 +7,7 @@ pages call these services, so the rules live here.
 
 import base64
 import io
+import math
 import secrets
 
 import segno
@@ -70,16 +71,35 @@ def totp_qr_data_uri(device: TOTPDevice) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
-    """Confirm enrolment with a code from the app. Returns whether it matched."""
+def throttle_message(device: TOTPDevice) -> str:
+    """Why ``device`` checks no code now, or "" if it does.
+
+    After each wrong code django-otp refuses every code, the right one too, for
+    1, 2, 4, 8… seconds; saying so beats a "does not match" for a correct code."""
+    allowed, details = device.verify_is_allowed()
+    if allowed:
+        return ""
+    locked_until = (details or {}).get("locked_until")
+    if locked_until is None:
+        return "Too many tries: wait a moment, then enter the newest code from your app."
+    seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+    unit = "second" if seconds == 1 else "seconds"
+    return f"Too many tries: wait {seconds} {unit}, then enter the newest code from your app."
+
+
+def totp_device_confirm(*, device: TOTPDevice, token: str) -> str:
+    """Confirm enrolment with a code from the app. Returns "" when confirmed,
+    else the error to show."""
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        if throttled := throttle_message(device):
+            return throttled
         if not device.verify_token(_normalise(token)):
-            return False
+            return "That code does not match. Check the time on your phone and enter the newest code."
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
-    return True
+    return ""
 
 
 def two_factor_disable(*, user) -> None:
@@ -141,12 +161,14 @@ def second_factor_check(*, user, code: str) -> tuple[TOTPDevice | None, str]:
     device = totp_device_confirmed(user)
     if device is None:
         return None, "Your account has no authenticator app yet."
-    allowed, _details = device.verify_is_allowed()
-    if not allowed:
-        return None, "Too many wrong codes. Wait a minute, then try again."
+    if throttled := throttle_message(device):
+        return None, throttled
     if looks_like_totp(code):
         with transaction.atomic():
             locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+            # Read again under the lock: a wrong code in another tab may just have throttled it.
+            if throttled := throttle_message(locked):
+                return None, throttled
             if locked.verify_token(_normalise(code)):
                 return locked, ""
         return None, "That code is wrong or was already used. Wait for the next code from your app."

@@ -89,13 +89,14 @@ def enrol(request):
     device = totp_device_pending(user=request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if totp_device_confirm(device=device, token=form.cleaned_data["code"]):
+        error = totp_device_confirm(device=device, token=form.cleaned_data["code"])
+        if not error:
             _mark_verified(request, device)
             request.session[CODES_SESSION_KEY] = recovery_codes_generate(request.user)
             request.session["two_factor_next"] = _next_url(request)
             messages.success(request, "Two-factor login is on. Keep your recovery codes somewhere safe.")
             return redirect("two_factor_recovery_codes")
-        form.add_error("code", "That code does not match. Check the time on your phone and enter the newest code.")
+        form.add_error("code", error)
     context = {
         "form": form,
         "qr_data_uri": totp_qr_data_uri(device),

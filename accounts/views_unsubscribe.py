@@ -7,6 +7,7 @@ with one button (a GET never changes anything)."""
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -16,6 +17,8 @@ from accounts.services import UNSUBSCRIBE_KINDS, unsubscribe_read, user_unsubscr
 @csrf_exempt  # RFC 8058: the mail client's POST carries no CSRF token; the signed token authorises it
 @login_not_required
 @require_http_methods(["GET", "POST"])
+# The token in the URL is the credential: keep the page out of every cache.
+@cache_control(private=True, no_store=True)
 def unsubscribe(request, token):
     found = unsubscribe_read(token)
     if found is None:

@@ -6,7 +6,6 @@ from urllib.parse import urlparse
 
 import icalendar
 from django.conf import settings
-from django.utils import timezone
 
 from campaign.models import Ask
 
@@ -59,7 +58,8 @@ def deadlines_calendar(user, *, site_url: str | None = None) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Ask deadlines")
     calendar.add("x-wr-caldesc", "Deadlines of the open asks you can see in the campaign tracker")
-    calendar.add("x-wr-timezone", timezone.get_default_timezone_name())
+    # The feed is fetched without a session, so the zone is the user's, not the request's.
+    calendar.add("x-wr-timezone", user.zone.key)
     # Ask clients to refresh hourly rather than daily.
     calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")

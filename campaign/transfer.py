@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -209,32 +209,15 @@ class _FileSource:
             self.archive.close()
 
 
-def _datetime(value):
-    return parse_datetime(value) if value else None
-
-
-def _date(value):
-    return parse_date(value) if value else None
-
-
-def _typed(model, fields: list[str], row: dict) -> dict:
-    values = {}
-    for name in fields:
-        field = model._meta.get_field(name)
-        value = row.get(name)
-        if field.get_internal_type() == "DateTimeField":
-            value = _datetime(value)
-        elif field.get_internal_type() == "DateField":
-            value = _date(value)
-        values[name] = value
-    return values
-
-
 def campaign_import(*, path: Path) -> Campaign:
     """Create the campaign described by the export at ``path`` (a folder, its
     campaign.json, or a zip). Refuses a campaign whose slug already exists.
     People missing here are created inactive with no usable password: an
-    administrator activates them and they set a password by reset."""
+    administrator activates them and they set a password by reset.
+
+    Every row is checked as a form would check it (``full_clean``) before it is
+    saved, in one transaction: a file with one bad row imports nothing, and
+    the error names the row, the field and the value."""
     data, files = _read_export(path)
     saved_files: list = []
     try:
@@ -249,79 +232,252 @@ def campaign_import(*, path: Path) -> Campaign:
         files.close()
 
 
+# Field types whose value the export writes as a JSON string.
+TEXT_TYPES = frozenset({"CharField", "TextField", "SlugField", "URLField", "EmailField", "FileField"})
+INTEGER_TYPES = frozenset(
+    {"IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField", "BigIntegerField"}
+)
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _refuse(where: str, problem: str) -> TransferError:
+    return TransferError(f"Nothing was imported: {where}: {problem}")
+
+
+def _rows(data: dict, kind: str) -> list[tuple[str, dict]]:
+    """The rows of one section, each with the name errors give it: ``asks[3]``."""
+    rows = data.get(kind)
+    if not isinstance(rows, list):
+        raise _refuse(kind, f"expected a list of rows, found {_shown(rows)}.")
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise _refuse(f"{kind}[{index}]", f"expected an object, found {_shown(row)}.")
+    return [(f"{kind}[{index}]", row) for index, row in enumerate(rows)]
+
+
+def _get(where: str, row: dict, name: str, *types: type):
+    """``row[name]``, refused if missing or not of one of ``types``."""
+    if name not in row:
+        raise _refuse(where, f"the field {name} is missing.")
+    value = row[name]
+    # bool is an int in Python, never in an export.
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        raise _refuse(where, f"{name} {_shown(value)} is not of the expected type.")
+    if isinstance(value, str) and not _storable(value):
+        raise _refuse(where, f"{name} {_shown(value)} holds a NUL or an unpaired surrogate, which no database stores.")
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        raise _refuse(where, f"{name} {_shown(value)} is too large.")
+    return value
+
+
+def _storable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
+def _typed(model, fields, where: str, row: dict) -> dict:
+    """The model field values of ``row``, refused when one has the wrong JSON
+    type or is not a date; ``full_clean`` checks the rest."""
+    values = {}
+    for name in fields:
+        field = model._meta.get_field(name)
+        value = row.get(name)
+        if name not in row:
+            raise _refuse(where, f"the field {name} is missing.")
+        kind = field.get_internal_type()
+        if value is None:
+            # A blank text field skips full_clean's checks: refuse null here.
+            if not field.null and (kind in TEXT_TYPES or not field.blank):
+                raise _refuse(where, f"{name} is null; it needs a value.")
+        elif kind in ("DateTimeField", "DateField"):
+            _get(where, row, name, str)
+            value = _parse_when(where, name, value, datetime_wanted=kind == "DateTimeField")
+        elif kind in TEXT_TYPES:
+            _get(where, row, name, str)
+        elif kind in INTEGER_TYPES:
+            _get(where, row, name, int)
+        elif kind == "BooleanField":
+            _get(where, row, name, bool)
+        values[name] = value
+    return values
+
+
+def _parse_when(where: str, name: str, value, *, datetime_wanted: bool):
+    parse, example = (parse_datetime, "2026-03-02T12:00:00+00:00") if datetime_wanted else (parse_date, "2026-03-02")
+    try:
+        parsed = parse(value) if isinstance(value, str) else None
+    except ValueError:  # well-formed but impossible, such as 2026-02-30
+        parsed = None
+    if parsed is None:
+        raise _refuse(where, f"{name} {_shown(value)} is not a date like {example}.")
+    if datetime_wanted:
+        if timezone.is_naive(parsed):
+            raise _refuse(where, f"{name} {_shown(value)} has no UTC offset, like {example}.")
+        try:
+            parsed.astimezone(datetime.UTC)  # how the database stores it
+        except OverflowError:
+            parsed = None
+        if parsed is None:
+            raise _refuse(where, f"{name} {_shown(value)} is out of range.")
+    return parsed
+
+
+def _full_clean(obj, where: str, row: dict, *, exclude=()) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise _refuse(where, " ".join(error.messages)) from error
+        problems = []
+        for name, messages in error.message_dict.items():
+            text = " ".join(messages)
+            if name == NON_FIELD_ERRORS:
+                problems.append(text)
+            else:
+                problems.append(f"{name} {_shown(row.get(name, getattr(obj, name, None)))}: {text}")
+        raise _refuse(where, "; ".join(problems)) from error
+
+
+def _person(where: str, row: dict, name: str, users: dict, *, required: bool = False):
+    """The user an email in ``row`` names: one of the export's users."""
+    email = _get(where, row, name, str) if required else _get(where, row, name, str, type(None))
+    if email is None:
+        return None
+    if email not in users:
+        raise _refuse(where, f"{name} {_shown(email)} is not one of the export's users.")
+    return users[email]
+
+
 def _import(data: dict, files: _FileSource, saved_files: list) -> Campaign:
-    if data.get("format") != FORMAT or data.get("version") != VERSION:
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
         raise TransferError(f"Not a version {VERSION} campaign export.")
-    slug = data["campaign"]["slug"]
+    campaign_row = data.get("campaign")
+    if not isinstance(campaign_row, dict):
+        raise _refuse("campaign", f"expected an object, found {_shown(campaign_row)}.")
+    slug = _get("campaign", campaign_row, "slug", str)
     if Campaign.objects.filter(slug=slug).exists():
         raise TransferError(f"A campaign with the slug “{slug}” already exists; import into an empty database.")
-    users = _import_users(data["users"])
-
-    campaign = Campaign(**_typed(Campaign, CAMPAIGN_FIELDS, data["campaign"]))
-    _full_clean(campaign, f"campaign {slug}")
-    campaign.save()
-    # auto_now_add fields take the original time only through an update.
-    Campaign.objects.filter(pk=campaign.pk).update(created_at=_datetime(data["campaign"]["created_at"]))
-    for row in data["memberships"]:
-        membership = Membership.objects.create(campaign=campaign, user=users[row["user"]], role=row["role"])
-        Membership.objects.filter(pk=membership.pk).update(created_at=_datetime(row["created_at"]))
-
-    targets = {}
-    for row in data["targets"]:
-        targets[row["name"]], _ = Target.objects.get_or_create(
-            name=row["name"], defaults={"kind": row["kind"], "description": row["description"]}
-        )
-    asks = {}
-    for row in data["asks"]:
-        ask = Ask(
-            campaign=campaign,
-            target=targets[row["target"]],
-            owner=users.get(row["owner"]),
-            **_typed(Ask, ASK_FIELDS, row),
-        )
-        _full_clean(ask, f"ask {row['title']!r}")
-        ask.save()
-        asks[row["key"]] = ask
-    Update.objects.bulk_create(
-        Update(
-            ask=asks[row["ask"]],
-            campaign=campaign,
-            author=users.get(row["author"]),
-            **_typed(Update, UPDATE_FIELDS, row),
-        )
-        for row in data["updates"]
-    )
-    for row in data["evidence"]:
-        item = Evidence(
-            campaign=campaign, added_by=users.get(row["added_by"]), **_typed(Evidence, EVIDENCE_FIELDS, row)
-        )
-        if row["file"]:
-            with files.open(row["file"]) as source:
-                item.file.save(row["original_filename"] or PurePosixPath(row["file"]).name, File(source), save=False)
-            saved_files.append(item.file)
-        _full_clean(item, f"evidence {row['title']!r}")
-        item.save()
-        item.asks.set([asks[key] for key in row["asks"]])
+    users = _import_users(_rows(data, "users"))
+    campaign = _import_campaign(campaign_row)
+    _import_memberships(_rows(data, "memberships"), campaign, users)
+    targets = _import_targets(_rows(data, "targets"))
+    asks = _import_asks(_rows(data, "asks"), campaign, targets, users)
+    _import_updates(_rows(data, "updates"), campaign, asks, users)
+    _import_evidence(_rows(data, "evidence"), campaign, asks, users, files, saved_files)
     return campaign
 
 
-def _import_users(rows: list[dict]) -> dict:
+def _import_users(rows) -> dict:
     User = get_user_model()
     users = {}
-    for row in rows:
-        user = User.objects.filter(email__iexact=row["email"]).first()
+    for where, row in rows:
+        email = _get(where, row, "email", str)
+        user = User.objects.filter(email__iexact=email).first()
         if user is None:
-            user = User.objects.create_user(
-                row["email"], None, full_name=row["full_name"], timezone=row["timezone"], is_active=False
-            )
-        users[row["email"]] = user
+            user = User(is_active=False, **_typed(User, ["email", "full_name", "timezone"], where, row))
+            user.set_unusable_password()
+            _full_clean(user, where, row)
+            user.save()
+        users[email] = user
     return users
 
 
-def _full_clean(obj, what: str) -> None:
-    # Unique checks off: the slug was checked above, and validate_unique would
-    # query per row; the database constraints still hold.
-    try:
-        obj.full_clean(validate_unique=False)
-    except ValidationError as error:
-        raise TransferError(f"The export's {what} is invalid: {error.messages}") from error
+def _import_campaign(row: dict) -> Campaign:
+    created_at = _typed(Campaign, ["created_at"], "campaign", row)["created_at"]
+    campaign = Campaign(**_typed(Campaign, CAMPAIGN_FIELDS, "campaign", row))
+    _full_clean(campaign, "campaign", row)
+    campaign.save()
+    # auto_now_add fields take the original time only through an update.
+    Campaign.objects.filter(pk=campaign.pk).update(created_at=created_at)
+    return campaign
+
+
+def _import_memberships(rows, campaign: Campaign, users: dict) -> None:
+    for where, row in rows:
+        values = _typed(Membership, ["role", "created_at"], where, row)
+        user = _person(where, row, "user", users, required=True)
+        membership = Membership(campaign=campaign, user=user, role=values["role"])
+        _full_clean(membership, where, row)
+        membership.save()
+        Membership.objects.filter(pk=membership.pk).update(created_at=values["created_at"])
+
+
+def _import_targets(rows) -> dict:
+    targets = {}
+    for where, row in rows:
+        values = _typed(Target, ["name", "kind", "description"], where, row)
+        target = Target.objects.filter(name=values["name"]).first()
+        if target is None:
+            target = Target(**values)
+            _full_clean(target, where, row)
+            target.save()
+        targets[values["name"]] = target
+    return targets
+
+
+def _import_asks(rows, campaign: Campaign, targets: dict, users: dict) -> dict:
+    asks = {}
+    for where, row in rows:
+        key = _get(where, row, "key", int)
+        if key in asks:
+            raise _refuse(where, f"key {key} is used by an earlier ask.")
+        target_name = _get(where, row, "target", str)
+        if target_name not in targets:
+            raise _refuse(where, f"target {_shown(target_name)} is not one of the export's targets.")
+        ask = Ask(
+            campaign=campaign,
+            target=targets[target_name],
+            owner=_person(where, row, "owner", users),
+            **_typed(Ask, ASK_FIELDS, where, row),
+        )
+        _full_clean(ask, where, row)
+        ask.save()
+        asks[key] = ask
+    return asks
+
+
+def _ask_of(where: str, row: dict, name: str, asks: dict) -> Ask:
+    key = _get(where, row, name, int)
+    if key not in asks:
+        raise _refuse(where, f"{name} {key} is not the key of one of the export's asks.")
+    return asks[key]
+
+
+def _import_updates(rows, campaign: Campaign, asks: dict, users: dict) -> None:
+    updates = []
+    for where, row in rows:
+        update = Update(
+            ask=_ask_of(where, row, "ask", asks),
+            campaign=campaign,
+            author=_person(where, row, "author", users),
+            **_typed(Update, UPDATE_FIELDS, where, row),
+        )
+        _full_clean(update, where, row)
+        updates.append(update)
+    Update.objects.bulk_create(updates)
+
+
+def _import_evidence(rows, campaign, asks: dict, users: dict, files: _FileSource, saved_files: list) -> None:
+    for where, row in rows:
+        keys = _get(where, row, "asks", list)
+        linked = [_ask_of(where, {"asks": key}, "asks", asks) for key in keys]
+        item = Evidence(
+            campaign=campaign,
+            added_by=_person(where, row, "added_by", users),
+            **_typed(Evidence, EVIDENCE_FIELDS, where, row),
+        )
+        file_name = _get(where, row, "file", str)
+        if file_name:
+            with files.open(file_name) as source:
+                item.file.save(item.original_filename or PurePosixPath(file_name).name, File(source), save=False)
+            saved_files.append(item.file)
+        _full_clean(item, where, row)
+        item.save()
+        item.asks.set(linked)

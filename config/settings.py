@@ -82,6 +82,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private, no-store on every signed-in response (and token
+    # links); early in the list, so it also marks the redirects below it.
+    "accounts.middleware.PrivateResponseMiddleware",
+    # Times on every page in the signed-in user's own zone.
+    "accounts.middleware.UserTimezoneMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.IdleSessionMiddleware",

@@ -255,9 +255,43 @@ def test_repeated_wrong_codes_are_throttled(client, staff, clock):
     verify(client, "222222")
     # Within the back-off even the right code is not checked.
     response = verify(client, current_code(device))
-    assert "Too many wrong codes" in response.content.decode()
+    # The second code came within the first's 1-second back-off, so it was not
+    # checked and did not lengthen it.
+    assert "Too many tries: wait 1 second," in response.content.decode()
     clock.shift(60)
     assert verify(client, current_code(device)).status_code == 302
+
+
+def wrong_code(device) -> str:
+    return f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+
+
+def test_right_code_at_once_after_a_wrong_one_says_to_wait_on_the_verify_page(client, staff, clock):
+    device = confirmed_device(staff)
+    client.force_login(staff)
+    verify(client, wrong_code(device))
+    response = verify(client, current_code(device))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Too many tries: wait 1 second," in page
+    assert "wrong or was already used" not in page
+    clock.shift(1)
+    assert verify(client, current_code(device)).status_code == 302
+
+
+def test_right_code_at_once_after_a_wrong_one_says_to_wait_on_the_enrol_page(client, staff, clock):
+    client.force_login(staff)
+    client.get(reverse("two_factor_enrol"))
+    device = TOTPDevice.objects.get(user=staff, confirmed=False)
+    client.post(reverse("two_factor_enrol"), {"code": wrong_code(device)})
+    response = client.post(reverse("two_factor_enrol"), {"code": current_code(device)})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Too many tries: wait 1 second," in page
+    assert "does not match" not in page
+    clock.shift(1)
+    response = client.post(reverse("two_factor_enrol"), {"code": current_code(device)})
+    assert response["Location"] == reverse("two_factor_recovery_codes")
 
 
 def test_recovery_code_works_once(client, staff, clock):
