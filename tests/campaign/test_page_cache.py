@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from campaign import page_cache, services
 from campaign.models import Evidence, Role
-from tests.factories import AskFactory, EvidenceFactory, MembershipFactory, TargetFactory, UpdateFactory, UserFactory
+from tests.factories import AskFactory, EvidenceFactory, MembershipFactory, UpdateFactory
 from tests.two_factor import force_login_verified
 
 ASKS = "/asks/"
@@ -331,44 +331,3 @@ def test_a_leads_changes_to_members_and_details_show_on_the_campaign_page(signed
 
     services.campaign_update(campaign=ask.campaign, actor=lead, summary="Press for the report's publication.")
     assert "Press for the report&#x27;s publication." in main_of(client, page)
-
-
-# --- The admin's ask list -------------------------------------------------------------
-
-
-def admin_asks() -> str:
-    return reverse("admin:campaign_ask_changelist")
-
-
-def test_the_admins_ask_list_is_stored_and_its_action_form_still_works(superuser, ask):
-    client = Client(enforce_csrf_checks=True)
-    force_login_verified(client, superuser)
-    client.get(admin_asks())  # builds and stores the page
-    with CaptureQueriesContext(connection) as stored:
-        html = client.get(admin_asks()).content.decode()
-
-    assert ask.title in html and page_cache.csrf_slot() not in html
-    # The session, the user, and the campaigns', users' and targets' versions.
-    assert len(stored) == 5
-    token = re.search(r'id="changelist-form".*?name="csrfmiddlewaretoken" value="([^"]+)"', html, re.S).group(1)
-    response = client.post(
-        admin_asks(), {"action": "soft_delete", "_selected_action": [ask.pk], "csrfmiddlewaretoken": token}
-    )
-    assert response.status_code == 302
-
-    assert "Deleted 1 ask(s)" in client.get(admin_asks()).content.decode()  # shown once, then gone
-    assert "Deleted 1 ask(s)" not in client.get(admin_asks()).content.decode()
-
-
-def test_the_admins_filters_list_new_users_and_new_or_renamed_targets(client, superuser, ask):
-    force_login_verified(client, superuser)
-    client.get(admin_asks())
-
-    UserFactory(full_name="Newly Hired")
-    target = TargetFactory(name="Special Rapporteur on torture")
-    html = client.get(admin_asks()).content.decode()
-    assert "Newly Hired" in html and "Special Rapporteur on torture" in html
-
-    target.name = "Special Rapporteur on torture and other cruel treatment"
-    target.save()
-    assert "other cruel treatment" in client.get(admin_asks()).content.decode()
