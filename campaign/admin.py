@@ -6,12 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
-from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from campaign.apps import ADMIN_ROWS_PER_PAGE
-from campaign.exports import asks_csv_response
+from campaign.exports import AskResource, EvidenceResource, asks_csv_response
 from campaign.models import (
     ASK_EDITABLE_FIELDS,
     Ask,
@@ -30,7 +29,6 @@ from campaign.services import (
     ask_change_status,
     ask_create,
     ask_soft_delete,
-    ask_timeline_follow,
     ask_update,
     evidence_soft_delete,
 )
@@ -268,35 +266,6 @@ def _carry_on_with(saved: Ask, obj: Ask) -> None:
     obj._state.adding, obj._state.db = False, saved._state.db
 
 
-class AskResource(resources.ModelResource):
-    campaign = fields.Field("campaign", "campaign", widgets.ForeignKeyWidget(Campaign, field="slug"))
-    target = fields.Field("target", "target", widgets.ForeignKeyWidget(Target, field="name"))
-    owner = fields.Field("owner", "owner", widgets.ForeignKeyWidget(settings.AUTH_USER_MODEL, field="email"))
-
-    class Meta:
-        model = Ask
-        fields = ["id", *ASK_EDITABLE_FIELDS, "status"]
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
-
-    def get_queryset(self):
-        return Ask.objects.all()
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        """An import that changes an ask's status writes its Update like any other change."""
-        old_status = None if is_create else Ask.all_objects.values_list("status", flat=True).get(pk=instance.pk)
-        if old_status is None or old_status == instance.status:
-            super().save_instance(instance, is_create, row, **kwargs)
-        else:
-            new_status, instance.status = instance.status, old_status
-            super().save_instance(instance, is_create, row, **kwargs)
-            # Inside the import's transaction: a preview (dry run) rolls this back too.
-            ask_change_status(ask=instance, new_status=new_status, author=None, note="Status changed by import.")
-        if not is_create:
-            ask_timeline_follow(ask=instance)  # the row may move the ask to another campaign
-
-
 @admin.register(Ask)
 class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
     form = AskAdminForm
@@ -392,32 +361,6 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 # --- Evidence and timeline -----------------------------------------------------
-
-
-class EvidenceResource(resources.ModelResource):
-    campaign = fields.Field("campaign", "campaign", widgets.ForeignKeyWidget(Campaign, field="slug"))
-    asks = fields.Field("asks", "asks", widgets.ManyToManyWidget(Ask, field="id", separator=","))
-
-    class Meta:
-        model = Evidence
-        fields = [
-            "id",
-            "campaign",
-            "asks",
-            "kind",
-            "title",
-            "reference",
-            "url",
-            "published_on",
-            "summary",
-            "assessment",
-            "sensitivity",
-        ]
-        clean_model_instances = True
-        skip_unchanged = True
-
-    def get_queryset(self):
-        return Evidence.objects.all()
 
 
 class EvidenceAdminForm(forms.ModelForm):

@@ -517,12 +517,13 @@ def test_import_preview_shows_the_invalid_row_and_saves_nothing(admin_client, de
     assert response.status_code == 200
     result = response.context["result"]
     assert result.has_validation_errors()
-    assert [row.number for row in result.invalid_rows] == [2]
-    assert result.invalid_rows[0].error_dict == {"status": ["Value 'done' is not a valid choice."]}
+    assert [row.number for row in result.invalid_rows] == [3]  # line 1 is the header
+    valid = "Draft, Open, In progress, Partially met, Met, Not met, Withdrawn"
+    assert result.invalid_rows[0].error_dict == {"status": [f'"done" is not one of: {valid} (column status)']}
     assert "confirm_form" not in response.context
     page = response.content.decode()
     assert "Some rows failed to validate" in page
-    assert "Value &#x27;done&#x27; is not a valid choice." in page
+    assert "&quot;done&quot; is not one of: Draft, Open, In progress" in page
     assert Ask.all_objects.count() == asks_before
     assert not Ask.all_objects.filter(title="Release the detained lawyers").exists()
 
@@ -537,7 +538,7 @@ def test_import_refuses_to_move_an_ask_its_campaigns_evidence_supports(admin_cli
     response = _import_preview(admin_client, csv_text)
 
     result = response.context["result"]
-    assert [row.number for row in result.invalid_rows] == [1]
+    assert [row.number for row in result.invalid_rows] == [2]
     assert "this ask in its current campaign" in result.invalid_rows[0].error_dict["campaign"][0]
     open_ask.refresh_from_db()
     assert open_ask.campaign.slug == CHINA_SLUG
