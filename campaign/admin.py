@@ -1,4 +1,5 @@
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -33,6 +34,15 @@ from campaign.services import (
     evidence_soft_delete,
 )
 
+# django-otp's TOTP app names itself by its label, shown as "OTP_TOTP" on the
+# admin index. A display name only: no migration depends on it.
+apps.get_app_config("otp_totp").verbose_name = "Two-factor devices"
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    object_history_list_template = "admin/simple_history/object_history_list.html"
+
+
 # --- Campaigns, members, targets ---------------------------------------------
 
 
@@ -58,7 +68,7 @@ class QuickActionCheckbox:
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(HistoryAdmin):
     list_display = ["title", "slug", "status", "country_or_region", "started_on", "ends_on"]
     list_filter = ["status", ("started_on", admin.DateFieldListFilter)]
     search_fields = ["title", "slug", "summary", "country_or_region"]
@@ -67,7 +77,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["user", "campaign", "role", "created_at"]
     list_filter = ["role", "campaign"]
     search_fields = ["user__email", "user__full_name", "campaign__title"]
@@ -267,7 +277,7 @@ def _carry_on_with(saved: Ask, obj: Ask) -> None:
 
 
 @admin.register(Ask)
-class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
+class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     form = AskAdminForm
     resource_classes = [AskResource]
     # Few, short columns: the page fits a 1280 px window, and each column is a
@@ -378,7 +388,7 @@ class EvidenceAdminForm(forms.ModelForm):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, SimpleHistoryAdmin):
+class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     form = EvidenceAdminForm
     resource_classes = [EvidenceResource]
     list_display = ["title", "reference", "kind", "campaign", "assessment", "sensitivity", "published_on", "has_file"]
@@ -481,10 +491,25 @@ class DigestAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
 
 
+class EmailKindFilter(admin.SimpleListFilter):
+    """The kinds the app sends (campaign.emails names each by its template),
+    listed whether or not one has gone out yet and without reading the outbox."""
+
+    title = "kind"
+    parameter_name = "kind"
+    KINDS = [("reminder", "Reminder"), ("status-change", "Status change"), ("digest", "Digest")]
+
+    def lookups(self, request, model_admin):
+        return self.KINDS
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "to", "subject", "state", "attempts", "sent_at"]
-    list_filter = ["state", "kind"]
+    list_filter = ["state", EmailKindFilter]
     search_fields = ["to", "subject", "dedupe_key"]
     actions = ["retry_now"]
 
