@@ -1,18 +1,30 @@
-"""CSV exports shared by the web list and Django admin."""
+"""Asks and evidence as spreadsheets: the staff CSV export, and the admin's
+import and export (django-import-export resources). The two share columns, so
+an exported file can be edited and imported back, and one neutraliser, so no
+export carries a live formula."""
 
 import csv
 
+from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.utils import timezone
+from import_export import fields, resources, widgets
+from import_export.results import Result
+
+from campaign.models import ASK_EDITABLE_FIELDS, Ask, AskStatus, Campaign, Evidence, Target
+from campaign.services import ask_change_status, ask_timeline_follow
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+# The admin import reads these columns back (days_left, last_activity_at and
+# link are for reading only and ignored on import).
 ASK_COLUMNS = [
     "id",
     "campaign",
     "target",
     "title",
+    "wording",
     "status",
     "priority",
     "owner",
@@ -37,17 +49,26 @@ def neutralise(value) -> str:
     return text
 
 
+def unneutralise(text: str) -> str:
+    """The text ``neutralise`` was given back, so an export imports unchanged."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
 def ask_row(ask, *, site_url: str, today) -> list:
+    days_left = ask.days_left(today)
     return [
         ask.pk,
-        ask.campaign.title,
+        ask.campaign.slug,
         ask.target.name,
         ask.title,
+        ask.wording,
         ask.status,
         ask.priority,
         ask.owner.email if ask.owner else "",
         ask.deadline.isoformat() if ask.deadline else "",
-        ask.days_left(today) if ask.deadline else "",
+        "" if days_left is None or ask.is_closed else days_left,
         ask.deadline_reason,
         ask.source_title,
         ask.source_url,
@@ -69,3 +90,165 @@ def asks_csv_response(asks, *, filename: str, site_url: str) -> HttpResponse:
     for ask in asks.select_related("campaign", "target", "owner").iterator(chunk_size=500):
         writer.writerow([neutralise(cell) for cell in ask_row(ask, site_url=site_url, today=today)])
     return response
+
+
+# --- The admin's import and export ---------------------------------------------------
+
+
+class SpreadsheetLinesResult(Result):
+    """Row numbers as the spreadsheet shows them: line 1 is the header."""
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(number + 1, row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        super().append_error_row(number + 1, row, errors)
+
+
+class LookupWidget(widgets.ForeignKeyWidget):
+    """A related object by one of its columns (any case); a value that matches
+    nothing is a validation error of its row, naming the value and the column,
+    so the other rows' errors stay on the page."""
+
+    def __init__(self, model, field: str, *, column: str):
+        super().__init__(model, field=field)
+        self.column = column
+
+    def get_lookup_kwargs(self, value, row, **kwargs):
+        return {f"{self.field}__iexact": str(value).strip()}
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (self.model.DoesNotExist, self.model.MultipleObjectsReturned):
+            name = self.model._meta.verbose_name
+            raise ValueError(f'{name} "{value}" not found (column {self.column})') from None
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice by its stored value or its label, in any case ("Open", "in
+    progress", "IN_PROGRESS"); exported as the stored value."""
+
+    def __init__(self, choices, *, column: str):
+        super().__init__()
+        self.column = column
+        self.labels = [label for _value, label in choices]
+        self.by_text = {}
+        for value, label in choices:
+            self.by_text[value.lower()] = value
+            self.by_text[label.lower()] = value
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None  # the field keeps its value (or the default, for a new ask)
+        try:
+            return self.by_text[text.lower()]
+        except KeyError:
+            valid = ", ".join(self.labels)
+            raise ValueError(f'"{value}" is not one of: {valid} (column {self.column})') from None
+
+
+class IsoDateWidget(widgets.DateWidget):
+    """YYYY-MM-DD only: 01/03/2027 is the 1st of March to some and the 3rd of
+    January to others, so it is refused rather than guessed."""
+
+    def __init__(self, *, column: str):
+        super().__init__(format="%Y-%m-%d")
+        self.column = column
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                f'"{value}" is not a date in the form YYYY-MM-DD, such as 2027-03-01 (column {self.column})'
+            ) from None
+
+
+class NeutralisedResource(resources.ModelResource):
+    """The base of every admin resource: what it exports, in any format, holds no
+    live formula, and what it imports has the neutraliser's quote taken off."""
+
+    @classmethod
+    def get_result_class(cls):
+        return SpreadsheetLinesResult
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        return neutralise(value) if isinstance(value, str) else value
+
+    def before_import_row(self, row, **kwargs):
+        for column, value in row.items():
+            if isinstance(value, str):
+                row[column] = unneutralise(value)
+
+
+def _choice(name: str, choices) -> fields.Field:
+    return fields.Field(name, name, ChoiceWidget(choices, column=name), saves_null_values=False)
+
+
+def _date(name: str) -> fields.Field:
+    return fields.Field(name, name, IsoDateWidget(column=name))
+
+
+class AskResource(NeutralisedResource):
+    """The staff CSV export's columns, so its file imports back (by id)."""
+
+    campaign = fields.Field("campaign", "campaign", LookupWidget(Campaign, "slug", column="campaign"))
+    target = fields.Field("target", "target", LookupWidget(Target, "name", column="target"))
+    owner = fields.Field("owner", "owner", LookupWidget(get_user_model(), "email", column="owner"))
+    status = _choice("status", AskStatus.choices)
+    priority = _choice("priority", Ask.Priority.choices)
+    deadline = _date("deadline")
+    source_date = _date("source_date")
+
+    class Meta:
+        model = Ask
+        fields = ["id", *ASK_EDITABLE_FIELDS, "status"]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        return Ask.objects.all()
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """An import that changes an ask's status writes its Update like any other change."""
+        old_status = None if is_create else Ask.all_objects.values_list("status", flat=True).get(pk=instance.pk)
+        if old_status is None or old_status == instance.status:
+            super().save_instance(instance, is_create, row, **kwargs)
+        else:
+            new_status, instance.status = instance.status, old_status
+            super().save_instance(instance, is_create, row, **kwargs)
+            # Inside the import's transaction: a preview (dry run) rolls this back too.
+            ask_change_status(ask=instance, new_status=new_status, author=None, note="Status changed by import.")
+        if not is_create:
+            ask_timeline_follow(ask=instance)  # the row may move the ask to another campaign
+
+
+class EvidenceResource(NeutralisedResource):
+    campaign = fields.Field("campaign", "campaign", LookupWidget(Campaign, "slug", column="campaign"))
+    asks = fields.Field("asks", "asks", widgets.ManyToManyWidget(Ask, field="id", separator=","))
+    published_on = _date("published_on")
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "campaign",
+            "asks",
+            "kind",
+            "title",
+            "reference",
+            "url",
+            "published_on",
+            "summary",
+            "assessment",
+            "sensitivity",
+        ]
+        clean_model_instances = True
+        skip_unchanged = True
+
+    def get_queryset(self):
+        return Evidence.objects.all()

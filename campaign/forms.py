@@ -71,7 +71,7 @@ class AskForm(forms.ModelForm):
             self.fields["confirm_past_deadline"].widget = forms.CheckboxInput()
             self.add_error(
                 "deadline",
-                f"This deadline is before the ask was recorded ({self.recorded_on():%d %b %Y}). "
+                f"This deadline is before the ask was recorded ({self.recorded_on().day} {self.recorded_on():%b %Y}). "
                 "If that is right, tick the confirmation box below and save again.",
             )
         return cleaned

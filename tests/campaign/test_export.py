@@ -112,7 +112,7 @@ def test_row_links_to_the_ask_and_names_its_campaign_and_target(client, viewer, 
     row = next(row for row in export_rows(client) if row["title"] == "Open ask")
 
     assert row["link"] == f"https://tracker.example.org/asks/{asks['open'].pk}/"
-    assert row["campaign"] == "China accountability"
+    assert row["campaign"] == "china"  # the slug, which the admin import reads back
     assert row["target"] == "UN High Commissioner for Human Rights"
 
 
@@ -131,3 +131,26 @@ def test_anonymous_is_sent_to_login(client, asks):
 
     assert response.status_code == 302
     assert response["Location"].startswith(resolve_url(django_settings.LOGIN_URL))
+
+
+def test_row_carries_the_wording_and_the_owners_email(client, viewer, asks, editor):
+    client.force_login(viewer)
+
+    row = next(row for row in export_rows(client) if row["title"] == "Mine, moving")
+
+    assert row["wording"] == asks["in_progress_mine"].wording
+    assert row["owner"] == editor.email
+
+
+def test_days_left_is_empty_for_closed_asks(client, viewer, campaign, target):
+    import datetime
+
+    long_ago = timezone.localdate() - datetime.timedelta(days=1638)
+    AskFactory(campaign=campaign, target=target, title="Met long ago", status=Ask.Status.MET, deadline=long_ago)
+    AskFactory(campaign=campaign, target=target, title="Overdue", deadline=long_ago)
+    client.force_login(viewer)
+
+    rows = {row["title"]: row for row in export_rows(client)}
+
+    assert rows["Met long ago"]["days_left"] == ""
+    assert rows["Overdue"]["days_left"] == "-1638"
