@@ -215,10 +215,9 @@ def recent_evidence_for(user, campaign: Campaign, limit: int = 10) -> list[Evide
 CAMPAIGN_PAGE_ASKS = 50
 
 
-def campaign_asks_by_target(campaign: Campaign, limit: int = CAMPAIGN_PAGE_ASKS) -> tuple[list[tuple], int]:
+def campaign_asks_by_target(campaign: Campaign, limit: int = CAMPAIGN_PAGE_ASKS) -> tuple[list[tuple], "AskTally"]:
     """The campaign's most pressing asks, open ones first by deadline, grouped
-    [(target, [asks...]), ...] in target name order, and the number of asks in
-    all. At most ``limit`` rows: a campaign of years has hundreds of asks, and the
+    [(target, [asks...]), ...] in target name order, and the campaign's tally. At most ``limit`` rows: a campaign of years has hundreds of asks, and the
     full, filterable list is /asks/?campaign=<id>. Two queries."""
     asks = list(
         campaign.asks.select_related("target", "owner")
@@ -240,7 +239,7 @@ def campaign_asks_by_target(campaign: Campaign, limit: int = CAMPAIGN_PAGE_ASKS)
     groups: dict = {}
     for ask in sorted(asks, key=lambda ask: ask.target.name):
         groups.setdefault(ask.target, []).append(ask)
-    return list(groups.items()), campaign.asks.count()
+    return list(groups.items()), ask_tallies([campaign.pk])[campaign.pk]
 
 
 def campaign_members(campaign: Campaign) -> list[Membership]:
@@ -317,6 +316,58 @@ def _newest_update_ids(scope: CampaignScope, limit: int) -> list[int]:
 
 
 @dataclass(frozen=True)
+class AskTally:
+    """How many asks a campaign has, counted the one way the dashboard, the
+    campaign page, the digests and the weekly summaries all show.
+
+    A draft has not been made of anyone yet: it is counted apart (``drafts``),
+    never in ``total`` or as open. A withdrawn ask counts, as closed."""
+
+    by_status: dict[str, int]
+
+    @property
+    def drafts(self) -> int:
+        return self.by_status.get(AskStatus.DRAFT, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values()) - self.drafts
+
+    @property
+    def open(self) -> int:
+        return sum(self.by_status.get(status, 0) for status in OPEN_STATUSES) - self.drafts
+
+    @property
+    def closed(self) -> int:
+        return sum(self.by_status.get(status, 0) for status in CLOSED_STATUSES)
+
+    def of(self, status: str) -> int:
+        return self.by_status.get(status, 0)
+
+
+def ask_tally(statuses) -> AskTally:
+    """The tally of asks with these statuses (one per ask)."""
+    by_status: dict[str, int] = {}
+    for status in statuses:
+        by_status[status] = by_status.get(status, 0) + 1
+    return AskTally(by_status)
+
+
+def ask_tallies(campaign_ids) -> dict[int, AskTally]:
+    """Each campaign's tally of its live asks, in one grouped query."""
+    rows = (
+        Ask.objects.filter(campaign_id__in=list(campaign_ids))
+        .values_list("campaign_id", "status")
+        .annotate(n=Count("campaign"))
+        .order_by()
+    )
+    by_campaign: dict[int, dict[str, int]] = {pk: {} for pk in campaign_ids}
+    for campaign_id, status, number in rows:
+        by_campaign[campaign_id][status] = number
+    return {pk: AskTally(by_status) for pk, by_status in by_campaign.items()}
+
+
+@dataclass(frozen=True)
 class AskCounts:
     """The dashboard's figures, from one grouped query over the user's asks:
     per campaign the asks in each status (for the progress bars), and in all
@@ -369,7 +420,8 @@ def campaign_progress(scope: CampaignScope, counts: AskCounts) -> list[dict]:
             share = 100.0 * number / counted if counted else 0.0
             segments.append({"status": status, "label": label, "count": number, "share": share, "offset": offset})
             offset += share
-        progress.append({"campaign": campaign, "total": counted, "segments": segments})
+        tally = AskTally(by_status)
+        progress.append({"campaign": campaign, "total": tally.total, "drafts": tally.drafts, "segments": segments})
     return progress
 
 

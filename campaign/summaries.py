@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from campaign.models import CLOSED_STATUSES, Ask, AskStatus, Campaign, Evidence, ProgressSummary, Update
+from campaign.selectors import ask_tally
 
 DEADLINE_HORIZON_DAYS = 30
 CHART_PERIODS = 26
@@ -57,7 +58,7 @@ def summary_figures(*, campaign: Campaign, start: datetime.datetime, end: dateti
     )
     evidence = Evidence.objects.not_confidential().filter(campaign=campaign, added_at__gte=start, added_at__lt=end)
     return {
-        "total_asks": len(asks),
+        "total_asks": ask_tally(ask.status for ask in asks).total,
         "asks_by_status": {status: by_status.get(status, 0) for status in AskStatus.values},
         "met_or_partially_met_share": round(met / len(counted), 3) if counted else None,
         "status_changes": [

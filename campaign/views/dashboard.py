@@ -62,7 +62,7 @@ def campaign_list(request):
 @require_GET
 def campaign_detail(request, slug):
     campaign = selectors.get_campaign_for(request.user, slug)
-    asks_by_target, ask_count = selectors.campaign_asks_by_target(campaign)
+    asks_by_target, tally = selectors.campaign_asks_by_target(campaign)
     can_edit = selectors.role_grants(campaign.user_role, "edit")
     context = {
         "campaign": campaign,
@@ -70,7 +70,7 @@ def campaign_detail(request, slug):
         "can_edit": can_edit,
         "role_note": "" if can_edit else VIEWER_NOTE,
         "asks_by_target": asks_by_target,
-        "ask_count": ask_count,
+        "tally": tally,
         "asks_shown": sum(len(asks) for _, asks in asks_by_target),
         "members": selectors.campaign_members(campaign),
         "recent_evidence": selectors.recent_evidence_for(request.user, campaign, limit=6),
