@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from campaign.mail.notifications import status_change_notify
 from campaign.models import (
     ASK_EDITABLE_FIELDS,
     CAMPAIGN_EDITABLE_FIELDS,
@@ -18,7 +19,6 @@ from campaign.models import (
     Role,
     Update,
 )
-from campaign.notifications import status_change_notify
 from campaign.page_cache import campaigns_changed
 from campaign.uploads import clean_filename
 

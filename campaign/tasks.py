@@ -36,14 +36,14 @@ def _enqueue_delivery() -> None:
 
 @shared_task(**RELIABLE)
 def deliver_email() -> str:
-    from campaign.outbox import email_deliver_all
+    from campaign.mail.outbox import email_deliver_all
 
     return str(email_deliver_all())
 
 
 @shared_task(**RELIABLE)
 def send_reminders() -> int:
-    from campaign.reminders import reminders_send
+    from campaign.mail.reminders import reminders_send
 
     queued = reminders_send()
     if queued:
@@ -53,7 +53,7 @@ def send_reminders() -> int:
 
 @shared_task(**RELIABLE)
 def send_digests() -> int:
-    from campaign.digests import digests_send
+    from campaign.mail.digests import digests_send
 
     queued = digests_send()
     if queued:

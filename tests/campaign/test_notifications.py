@@ -3,8 +3,8 @@
 import pytest
 from django.core import mail
 
+from campaign.mail.outbox import email_deliver_all
 from campaign.models import Ask, OutboundEmail
-from campaign.outbox import email_deliver_all
 from campaign.services import ask_change_status
 
 

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from campaign.mail.outbox import email_deliver_all, email_deliver_pending
 from campaign.models import OutboundEmail
-from campaign.outbox import email_deliver_all, email_deliver_pending
 from tests.factories import UserFactory
 from tests.smtp import running_smtp_server
 

@@ -33,6 +33,6 @@ class JobCommand(BaseCommand):
 
     def deliver(self):
         """Send what was queued right away, by the real clock (--now only decides what is due)."""
-        from campaign.outbox import email_deliver_all
+        from campaign.mail.outbox import email_deliver_all
 
         self.stdout.write(f"Delivery: {email_deliver_all()}.")

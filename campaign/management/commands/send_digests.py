@@ -1,4 +1,4 @@
-from campaign.digests import digests_send
+from campaign.mail.digests import digests_send
 from campaign.management.commands._jobs import JobCommand
 
 

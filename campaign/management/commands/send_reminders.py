@@ -1,5 +1,5 @@
+from campaign.mail.reminders import reminders_send
 from campaign.management.commands._jobs import JobCommand
-from campaign.reminders import reminders_send
 
 
 class Command(JobCommand):

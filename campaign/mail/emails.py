@@ -2,7 +2,7 @@
 convention: ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``.
 
 Nothing here talks to an SMTP server: ``email_queue`` writes an
-``OutboundEmail`` row in the caller's transaction and ``campaign.outbox``
+``OutboundEmail`` row in the caller's transaction and ``campaign.mail.outbox``
 delivers it later. Each kind of email is then a two-line function.
 """
 

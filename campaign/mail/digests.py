@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
-from campaign.emails import absolute_url, digest_email_build, email_render
+from campaign.mail.emails import absolute_url, digest_email_build, email_render
 from campaign.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,

@@ -2,7 +2,7 @@
 changes, except to the person who changed it and to those who turned these
 emails off. Queued in the transaction that writes the status change."""
 
-from campaign.emails import absolute_url, delivery_enqueue_on_commit, status_change_email_queue
+from campaign.mail.emails import absolute_url, delivery_enqueue_on_commit, status_change_email_queue
 from campaign.models import AskStatus, Membership, Role, Update
 
 

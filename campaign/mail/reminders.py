@@ -24,7 +24,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
-from campaign.emails import absolute_url, reminder_email_build
+from campaign.mail.emails import absolute_url, reminder_email_build
 from campaign.models import OPEN_STATUSES, Ask, Campaign, Membership, OutboundEmail, Reminder, Role
 
 logger = logging.getLogger(__name__)
