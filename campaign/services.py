@@ -20,6 +20,7 @@ from campaign.models import (
     Update,
 )
 from campaign.page_cache import campaigns_changed
+from campaign.tasks import delivery_enqueue_on_commit
 from campaign.uploads import clean_filename
 
 
@@ -58,7 +59,8 @@ def ask_change_status(*, ask: Ask, new_status: str, author, note: str) -> Update
     current._history_user = author  # simple-history: who made the change, outside a request too
     current.save(update_fields=["status", "last_activity_at", "updated_at", "version"])
     ask.status, ask.last_activity_at, ask.version = current.status, now, current.version
-    status_change_notify(update=update)  # emails queued in this transaction, delivered on commit
+    if status_change_notify(update=update):  # emails queued in this transaction,
+        delivery_enqueue_on_commit()  # delivered once it commits
     return update
 
 

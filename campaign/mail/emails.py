@@ -3,21 +3,18 @@ convention: ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``.
 
 Nothing here talks to an SMTP server: ``email_queue`` writes an
 ``OutboundEmail`` row in the caller's transaction and ``campaign.mail.outbox``
-delivers it later. Each kind of email is then a two-line function.
+delivers it later; ``campaign.tasks.delivery_enqueue_on_commit`` wakes a worker
+for it. Each kind of email is then a two-line function.
 """
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.services import UNSUBSCRIBE_KINDS, unsubscribe_token
 from campaign.models import OutboundEmail
-
-logger = logging.getLogger(__name__)
 
 SETTINGS_PATH = "/accounts/settings/"
 
@@ -81,21 +78,6 @@ def email_queue(
     email = email_build(name, user=user, dedupe_key=dedupe_key, context=context, unsubscribe=unsubscribe, kind=kind)
     email.save(force_insert=True)
     return email
-
-
-def delivery_enqueue_on_commit() -> None:
-    """Ask a worker to deliver the outbox once the current transaction commits.
-    A broker outage must not break the request: the per-minute sweep catches up."""
-
-    def enqueue():
-        from campaign.tasks import deliver_email
-
-        try:
-            deliver_email.delay()
-        except Exception:  # kombu raises many kinds (OperationalError, OSError...)
-            logger.warning("Could not enqueue email delivery; the periodic sweep will send it.", exc_info=True)
-
-    transaction.on_commit(enqueue)
 
 
 # --- The kinds of email ------------------------------------------------------
