@@ -67,7 +67,7 @@ def test_reminder_email_names_the_ask_links_to_it_and_offers_unsubscribe(due_ask
     email_deliver_all()
     [message] = mail.outbox
     assert message.to == [editor.email]
-    assert message.subject == "Due in 7 days: Publish the Xinjiang report"
+    assert message.subject == "[china] Due in 7 days: Publish the Xinjiang report"
     ask_url = f"http://localhost:8000/asks/{due_ask.pk}/"
     assert ask_url in message.body
     html = message.alternatives[0][0]
@@ -84,7 +84,7 @@ def test_leads_copy_of_an_overdue_reminder_names_the_owner_and_the_deadlines_rea
     email_deliver_all()
     by_recipient = {message.to[0]: message for message in mail.outbox}
     copy, own = by_recipient[lead.email], by_recipient[editor.email]
-    assert copy.subject == own.subject == "Overdue by 1 day: Publish the Xinjiang report"
+    assert copy.subject == own.subject == "[china] Overdue by 1 day: Publish the Xinjiang report"
     assert f"Its owner is {editor}; you receive this as a lead of the campaign." in copy.body
     assert "you receive this as a lead" not in own.body
     for message in (copy, own):
@@ -161,7 +161,7 @@ def test_stale_ask_reminds_owner_once_per_period(campaign, target, editor):
     assert run_at(at(2026, 2, 15)) == []
     assert run_at(at(2026, 3, 2)) == [("stale", editor.email)]
     email = OutboundEmail.objects.filter(kind="reminder").order_by("created_at").first()
-    assert email.subject == "No update in 30 days: Quiet ask"
+    assert email.subject == "[china] No update in 30 days: Quiet ask"
     with time_machine.travel(at(2026, 3, 3), tick=False):
         ask_add_note(ask=stale, author=editor, note="Met the rapporteur.")
     assert run_at(at(2026, 3, 20)) == []
