@@ -121,6 +121,17 @@ def _sending_days(now: datetime.datetime) -> set[datetime.date]:
     return days - {None}
 
 
+def zones_before_sending_hour(*, now: datetime.datetime) -> dict[str, datetime.datetime]:
+    """The time zones of active users where it is not yet SEND_FROM_HOUR, with
+    their local time, earliest first: whose reminders a run at ``now`` leaves
+    for later."""
+    zones = User.objects.filter(is_active=True).values_list("timezone", flat=True).distinct().order_by()
+    # An unsaved User per zone name, as in _sending_days: an unknown name falls back to TIME_ZONE.
+    local_times = {name: now.astimezone(User(timezone=name).zone) for name in zones}
+    waiting = [(local, name) for name, local in local_times.items() if local.hour < SEND_FROM_HOUR]
+    return {name: local for local, name in sorted(waiting, key=lambda pair: (pair[0].time(), pair[1]))}
+
+
 def _deadline_candidates(now: datetime.datetime):
     """The rows of open asks with an owner whose deadline is due a reminder for
     someone, somewhere, today; the (status, deadline) index serves it."""
