@@ -20,7 +20,7 @@ from bench.data import MEMBER_EMAIL, SEARCH_WORD, SHOWCASE_TITLE, STAFF_EMAIL
 # yet is reported as missing, never as a pass.
 JOBS = {
     "summaries": ("campaign.summaries", ["summaries_compile", "summaries_compile_all", "compile_summaries"]),
-    "digests": ("campaign.digests", ["digests_send", "digests_send_due", "digests_compile", "send_digests"]),
+    "digests": ("campaign.mail.digests", ["digests_send", "digests_send_due", "digests_compile", "send_digests"]),
 }
 
 
@@ -226,7 +226,7 @@ def jobs() -> dict:
 def growth_jobs() -> dict:
     """Only the jobs with a growth budget, timed again (the runner alternates the
     scales and keeps each one's faster median: see runner.GROWTH_PASSES)."""
-    from campaign.reminders import reminders_due
+    from campaign.mail.reminders import reminders_due
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     now = bench_now()
@@ -278,19 +278,19 @@ def _median_run(function, **kwargs) -> dict:
 
 def _reminders(now) -> dict:
     try:
-        from campaign.reminders import reminders_due, reminders_send
+        from campaign.mail.reminders import reminders_due, reminders_send
     except ImportError as error:
-        note = f"campaign.reminders not ready: {error}"
+        note = f"campaign.mail.reminders not ready: {error}"
         return {"reminder_scan": {"state": "missing", "note": note}, "reminders_send": {"state": "missing"}}
     scan = _median_run(reminders_due, now=now)
     captured = scan.pop("_captured")
-    scan["function"] = "campaign.reminders.reminders_due"
+    scan["function"] = "campaign.mail.reminders.reminders_due"
     results = {"reminder_scan": scan}
     if connection.vendor == "postgresql":
         results["reminder_scan_plan"] = _explain_ask_scans(captured)
     sent = _measure(reminders_send, now=now)
     sent.pop("_captured")
-    sent["function"] = "campaign.reminders.reminders_send"
+    sent["function"] = "campaign.mail.reminders.reminders_send"
     results["reminders_send"] = sent
     return results
 

@@ -319,12 +319,6 @@ class Ask(models.Model):
         days = self.days_left(today)
         return self.is_open and days is not None and days < 0
 
-    def change_status(self, new_status: str, *, author, note: str):
-        """Change the status and write its timeline entry, together."""
-        from campaign.services import ask_change_status
-
-        return ask_change_status(ask=self, new_status=new_status, author=author, note=note)
-
 
 PRIORITY_LABELS = dict(Ask.Priority.choices)
 

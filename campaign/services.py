@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from campaign.mail.notifications import status_change_notify
 from campaign.models import (
     ASK_EDITABLE_FIELDS,
     CAMPAIGN_EDITABLE_FIELDS,
@@ -18,7 +19,7 @@ from campaign.models import (
     Role,
     Update,
 )
-from campaign.notifications import status_change_notify
+from campaign.tasks import delivery_enqueue_on_commit
 from campaign.uploads import clean_filename
 
 
@@ -57,7 +58,8 @@ def ask_change_status(*, ask: Ask, new_status: str, author, note: str) -> Update
     current._history_user = author  # simple-history: who made the change, outside a request too
     current.save(update_fields=["status", "last_activity_at", "updated_at", "version"])
     ask.status, ask.last_activity_at, ask.version = current.status, now, current.version
-    status_change_notify(update=update)  # emails queued in this transaction, delivered on commit
+    if status_change_notify(update=update):  # emails queued in this transaction,
+        delivery_enqueue_on_commit()  # delivered once it commits
     return update
 
 

@@ -5,9 +5,18 @@ its own task, also run every minute by beat, so emails survive a broker or SMTP
 outage and go out when both are back.
 """
 
+import logging
 import smtplib
 
 from celery import shared_task
+from django.db import transaction
+
+from campaign.mail.digests import digests_send
+from campaign.mail.outbox import email_deliver_all
+from campaign.mail.reminders import reminders_send
+from campaign.summaries import summaries_compile
+
+logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (
     smtplib.SMTPServerDisconnected,
@@ -30,39 +39,42 @@ RELIABLE = {
 }
 
 
-def _enqueue_delivery() -> None:
-    deliver_email.delay()
+def delivery_enqueue_on_commit() -> None:
+    """Ask a worker to deliver the outbox once the current transaction commits
+    (at once outside one). The one place delivery is queued: the services and
+    jobs that write outbox rows call it. A broker outage must not break the
+    request that saved them: the per-minute sweep catches up."""
+
+    def enqueue():
+        try:
+            deliver_email.delay()
+        except Exception:  # kombu raises many kinds (OperationalError, OSError...)
+            logger.warning("Could not enqueue email delivery; the periodic sweep will send it.", exc_info=True)
+
+    transaction.on_commit(enqueue)
 
 
 @shared_task(**RELIABLE)
 def deliver_email() -> str:
-    from campaign.outbox import email_deliver_all
-
     return str(email_deliver_all())
 
 
 @shared_task(**RELIABLE)
 def send_reminders() -> int:
-    from campaign.reminders import reminders_send
-
     queued = reminders_send()
     if queued:
-        _enqueue_delivery()
+        delivery_enqueue_on_commit()
     return len(queued)
 
 
 @shared_task(**RELIABLE)
 def send_digests() -> int:
-    from campaign.digests import digests_send
-
     queued = digests_send()
     if queued:
-        _enqueue_delivery()
+        delivery_enqueue_on_commit()
     return len(queued)
 
 
 @shared_task(**RELIABLE)
 def compile_summaries() -> int:
-    from campaign.summaries import summaries_compile
-
     return len(summaries_compile())

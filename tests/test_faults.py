@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from campaign.mail.outbox import email_deliver_all
 from campaign.models import Ask, OutboundEmail, Update
-from campaign.outbox import email_deliver_all
 from config.celery import app as celery_app
 from tests.smtp import free_port, smtp_server  # noqa: F401  (smtp_server is a fixture)
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from campaign.calendar import deadlines_calendar
 from campaign.exports import asks_csv_response
+from campaign.filters import AskFilter
 from campaign.models import Ask, Evidence
 from campaign.uploads import ALLOWED_CONTENT_TYPES, download_filename
 
@@ -53,8 +54,6 @@ def evidence_download(request, pk: int):
 def asks_export(request):
     """Exactly the rows the /asks/ list shows for the same query string (all
     pages of it)."""
-    from campaign.filters import AskFilter  # the web pages' filter, imported when first needed
-
     asks = AskFilter(request.GET, queryset=Ask.objects.visible_to(request.user), request=request).qs
     filename = f"asks-{timezone.localdate():%Y-%m-%d}.csv"
     response = asks_csv_response(asks, filename=filename, site_url=settings.SITE_URL)

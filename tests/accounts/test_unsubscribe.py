@@ -5,7 +5,7 @@ import re
 from django.test import Client
 
 from accounts.services import unsubscribe_token
-from campaign.emails import unsubscribe_headers
+from campaign.mail.emails import unsubscribe_headers
 
 
 def link_path(user, kind: str) -> str:

@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from accounts.models import RecoveryCode
 from campaign.demo import CHINA_SLUG
+from campaign.mail.emails import RenderedEmail, email_build
 from campaign.models import (
     Ask,
     AskStatus,
     Campaign,
     Digest,
     Evidence,
-    OutboundEmail,
     ProgressSummary,
     Reminder,
     Update,
@@ -46,14 +46,13 @@ def job_records(demo, superuser):
     """One row of each record the jobs keep, so their admin pages show a row too."""
     ask = Ask.objects.filter(campaign=demo).first()
     now = timezone.now()
-    email = OutboundEmail.objects.create(
-        dedupe_key="demo-reminder",
-        kind="reminder",
+    email = email_build(
+        "reminder",
         user=superuser,
-        to=superuser.email,
-        subject="Due soon",
-        body_text=".",
+        dedupe_key="demo-reminder",
+        rendered=RenderedEmail(subject="Due soon", text=".", html=""),
     )
+    email.save()
     Reminder.objects.create(ask=ask, recipient=superuser, kind="due_soon", deadline=ask.deadline or now.date())
     Digest.objects.create(
         user=superuser,

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from campaign.digests import digests_send
+from campaign.mail.digests import digests_send
+from campaign.mail.outbox import email_deliver_all
 from campaign.models import Ask, Digest, Membership, OutboundEmail, Role
-from campaign.outbox import email_deliver_all
 from campaign.services import ask_change_status
 from tests.concurrency import run_concurrently
 from tests.factories import AskFactory, EvidenceFactory

@@ -3,8 +3,8 @@
 import pytest
 from django.core import mail
 
+from campaign.mail.outbox import email_deliver_all
 from campaign.models import Ask, OutboundEmail
-from campaign.outbox import email_deliver_all
 from campaign.services import ask_change_status
 
 
@@ -21,7 +21,7 @@ def test_owner_and_leads_hear_about_a_status_change(ask, editor, lead, viewer, s
     change(ask, superuser, Ask.Status.MET, note="Report published on 31 August.")
     assert recipients() == sorted([editor.email, lead.email])
     message = next(m for m in mail.outbox if m.to == [editor.email])
-    assert message.subject == "Publish the Xinjiang report: Open → Met"
+    assert message.subject == "[china] Publish the Xinjiang report: Open → Met"
     assert "Report published on 31 August." in message.body
     assert f"http://localhost:8000/asks/{ask.pk}/" in message.body
     html = message.alternatives[0][0]

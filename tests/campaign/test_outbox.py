@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from campaign.mail.emails import RenderedEmail, email_build
+from campaign.mail.outbox import email_deliver_all, email_deliver_pending
 from campaign.models import OutboundEmail
-from campaign.outbox import email_deliver_all, email_deliver_pending
 from tests.factories import UserFactory
 from tests.smtp import running_smtp_server
 
@@ -19,22 +20,19 @@ def smtp_server(settings):
 
 
 def queue(count, *, to=None, **extra):
+    """Rows built by the app's one email helper, with fixed text to assert on."""
     rows = []
     for index in range(count):
         user = UserFactory(email=to or f"reader{index}@example.org")
-        rows.append(
-            OutboundEmail.objects.create(
-                dedupe_key=f"test:{user.pk}:{index}",
-                kind="test",
-                user=user,
-                to=user.email,
-                subject=f"Message {index}",
-                body_text=f"Plain text {index}",
-                body_html=f"<p>HTML {index}</p>",
-                headers={"List-Unsubscribe": "<http://localhost:8000/accounts/settings/>"},
-                **extra,
-            )
+        rendered = RenderedEmail(subject=f"Message {index}", text=f"Plain text {index}", html=f"<p>HTML {index}</p>")
+        # A reminder's kind: its unsubscribe header is the settings link.
+        row = email_build(
+            "reminder", user=user, dedupe_key=f"test:{user.pk}:{index}", rendered=rendered, unsubscribe=True
         )
+        for name, value in extra.items():
+            setattr(row, name, value)
+        row.save(force_insert=True)
+        rows.append(row)
     return rows
 
 

@@ -9,9 +9,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from campaign.mail.outbox import email_deliver_all
+from campaign.mail.reminders import reminders_send
 from campaign.models import Ask, OutboundEmail, Reminder
-from campaign.outbox import email_deliver_all
-from campaign.reminders import reminders_send
 from campaign.services import ask_add_note
 from tests.concurrency import run_concurrently
 from tests.factories import AskFactory
@@ -67,7 +67,7 @@ def test_reminder_email_names_the_ask_links_to_it_and_offers_unsubscribe(due_ask
     email_deliver_all()
     [message] = mail.outbox
     assert message.to == [editor.email]
-    assert message.subject == "Due in 7 days: Publish the Xinjiang report"
+    assert message.subject == "[china] Due in 7 days: Publish the Xinjiang report"
     ask_url = f"http://localhost:8000/asks/{due_ask.pk}/"
     assert ask_url in message.body
     html = message.alternatives[0][0]
@@ -84,7 +84,7 @@ def test_leads_copy_of_an_overdue_reminder_names_the_owner_and_the_deadlines_rea
     email_deliver_all()
     by_recipient = {message.to[0]: message for message in mail.outbox}
     copy, own = by_recipient[lead.email], by_recipient[editor.email]
-    assert copy.subject == own.subject == "Overdue by 1 day: Publish the Xinjiang report"
+    assert copy.subject == own.subject == "[china] Overdue by 1 day: Publish the Xinjiang report"
     assert f"Its owner is {editor}; you receive this as a lead of the campaign." in copy.body
     assert "you receive this as a lead" not in own.body
     for message in (copy, own):
@@ -109,7 +109,7 @@ def test_running_twice_at_the_same_moment_sends_once(due_ask, editor):
 def test_the_scan_leaves_out_reminders_already_sent_so_a_dry_run_shows_only_new_ones(campaign, target, editor, lead):
     """The unique constraint would stop a second send anyway; the scan itself
     must not list what went out, or --dry-run would announce it again."""
-    from campaign.reminders import reminders_due
+    from campaign.mail.reminders import reminders_due
 
     first = AskFactory(campaign=campaign, target=target, owner=editor, deadline=DEADLINE)
     assert sorted(run_at(at(2026, 3, 21))) == sorted([("overdue_1", editor.email), ("overdue_1", lead.email)])
@@ -161,7 +161,7 @@ def test_stale_ask_reminds_owner_once_per_period(campaign, target, editor):
     assert run_at(at(2026, 2, 15)) == []
     assert run_at(at(2026, 3, 2)) == [("stale", editor.email)]
     email = OutboundEmail.objects.filter(kind="reminder").order_by("created_at").first()
-    assert email.subject == "No update in 30 days: Quiet ask"
+    assert email.subject == "[china] No update in 30 days: Quiet ask"
     with time_machine.travel(at(2026, 3, 3), tick=False):
         ask_add_note(ask=stale, author=editor, note="Met the rapporteur.")
     assert run_at(at(2026, 3, 20)) == []
@@ -221,7 +221,7 @@ def test_reminder_queries_do_not_grow_with_the_number_of_asks(
     for _ in range(30):
         AskFactory(campaign=campaign, target=target, owner=editor, deadline=DEADLINE)
     with time_machine.travel(at(2026, 3, 21), tick=False):
-        from campaign.reminders import reminders_due
+        from campaign.mail.reminders import reminders_due
 
         # A fixed number: the users' time zones, the oldest deadline and the
         # deadline candidates, the oldest activity, the stale periods and the
@@ -234,7 +234,7 @@ def test_reminder_queries_do_not_grow_with_the_number_of_asks(
 
 def test_sending_writes_reminders_in_batches_not_one_query_pair_each(campaign, target, editor, lead, monkeypatch):
     """Two inserts per batch of reminders: 3 asks or 30, the same queries."""
-    from campaign import reminders
+    from campaign.mail import reminders
 
     def queries_to_send(asks):
         for _ in range(asks):
@@ -256,7 +256,7 @@ def test_sending_writes_reminders_in_batches_not_one_query_pair_each(campaign, t
 
 
 def test_a_reminder_another_run_sent_meanwhile_does_not_stop_the_rest_of_its_batch(campaign, target, editor, lead):
-    from campaign.reminders import _send_batch, reminder_send, reminders_due
+    from campaign.mail.reminders import _send_batch, reminder_send, reminders_due
 
     AskFactory.create_batch(3, campaign=campaign, target=target, owner=editor, deadline=DEADLINE)
     with time_machine.travel(at(2026, 3, 21), tick=False):
@@ -285,7 +285,7 @@ def test_two_concurrent_runs_send_each_reminder_once(campaign, target, editor, l
 
 def test_long_overdue_asks_are_read_only_on_their_weekly_reminder_day(campaign, target, editor):
     """The scan lists due deadlines instead of reading every overdue ask each hour."""
-    from campaign.reminders import _deadline_candidates, reminders_due
+    from campaign.mail.reminders import _deadline_candidates, reminders_due
 
     AskFactory(campaign=campaign, target=target, owner=editor, deadline=datetime.date(2025, 3, 4))
     due_today = AskFactory(campaign=campaign, target=target, owner=editor, deadline=datetime.date(2025, 3, 7))
@@ -300,7 +300,7 @@ def test_long_overdue_asks_are_read_only_on_their_weekly_reminder_day(campaign, 
 def test_the_scan_reads_the_deadlines_of_the_dates_its_users_are_living(campaign, target, editor, lead):
     """At 09:00 UTC on 21 March it is still 20 March in Pago Pago (UTC-11): the
     deadlines due a reminder on the 20th are read only if someone lives there."""
-    from campaign.reminders import _deadline_candidates, reminders_due
+    from campaign.mail.reminders import _deadline_candidates, reminders_due
 
     now = at(2026, 3, 21, 10)
     due_in_zurich = AskFactory(campaign=campaign, target=target, owner=editor, deadline=datetime.date(2026, 4, 4))
@@ -316,7 +316,7 @@ def test_the_scan_reads_the_deadlines_of_the_dates_its_users_are_living(campaign
 
 
 def test_long_quiet_asks_are_read_only_around_their_stale_reminder_day(campaign, target, editor):
-    from campaign.reminders import _stale_candidates
+    from campaign.mail.reminders import _stale_candidates
 
     campaign.stale_after_days = 30
     campaign.save()

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from campaign.models import Ask, Evidence
+from campaign.services import ask_change_status
 from tests.factories import EvidenceFactory
 from tests.two_factor import force_login_verified
 
@@ -23,7 +24,7 @@ def run_action(client, model: str, action: str, objects, **extra):
 
 
 def test_soft_deleted_ask_is_hidden_then_restored_with_its_timeline(admin_client, ask, editor):
-    ask.change_status("in_progress", author=editor, note="Letter sent.")
+    ask_change_status(ask=ask, new_status="in_progress", author=editor, note="Letter sent.")
     run_action(admin_client, "ask", "soft_delete", [ask])
     assert not Ask.objects.filter(pk=ask.pk).exists()
     assert Ask.all_objects.get(pk=ask.pk).deleted_at is not None

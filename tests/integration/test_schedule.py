@@ -60,9 +60,9 @@ def test_send_reminders_dry_run_prints_and_sends_nothing(ask, editor):
 def test_send_reminders_now_without_offset_is_in_the_sites_time_zone(ask, editor):
     Ask.objects.filter(pk=ask.pk).update(deadline="2026-03-20")
     # 07:30 in Zurich: before 08:00, nothing yet.
-    assert "Queued 0 reminder(s)" in run("send_reminders", "--now", "2026-03-13T07:30")
+    assert "Queued 0 reminders." in run("send_reminders", "--now", "2026-03-13T07:30")
     output = run("send_reminders", "--now", "2026-03-13T08:30")
-    assert "Queued 1 reminder(s)" in output and "1 sent" in output
+    assert "Queued 1 reminder." in output and "1 sent" in output
     assert [message.to for message in mail.outbox] == [[editor.email]]
 
 

@@ -134,7 +134,7 @@ def test_worker_sends_reminders_and_digests_over_smtp(worker, smtp_server, campa
     assert len(received) == 2, worker.read_text()
 
     [reminder] = smtp_server.to(owner.email)
-    assert reminder.message["Subject"] == "Due in 7 days: Publish the report"
+    assert reminder.message["Subject"] == "[china] Due in 7 days: Publish the report"
     assert reminder.message["List-Unsubscribe"] == "<http://localhost:8000/accounts/settings/>"
     ask_url = f"http://localhost:8000/asks/{ask.pk}/"
     assert ask_url in reminder.text and ask_url in reminder.html

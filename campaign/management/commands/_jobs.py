@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from campaign.mail.outbox import email_deliver_all
+
 
 def parse_now(value: str) -> datetime.datetime:
     """ISO 8601; without an offset the time is in the site's TIME_ZONE."""
@@ -33,6 +35,4 @@ class JobCommand(BaseCommand):
 
     def deliver(self):
         """Send what was queued right away, by the real clock (--now only decides what is due)."""
-        from campaign.outbox import email_deliver_all
-
         self.stdout.write(f"Delivery: {email_deliver_all()}.")

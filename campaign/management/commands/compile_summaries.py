@@ -1,3 +1,5 @@
+from django.template.defaultfilters import pluralize
+
 from campaign.management.commands._jobs import JobCommand
 from campaign.summaries import summaries_compile
 
@@ -10,8 +12,8 @@ class Command(JobCommand):
         if dry_run:
             for campaign, start, end in compiled:
                 self.stdout.write(f"Would compile: {campaign} {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}")
-            self.stdout.write(f"Would compile {len(compiled)} summary(ies).")
+            self.stdout.write(f"Would compile {len(compiled)} {pluralize(len(compiled), 'summary,summaries')}.")
             return
         for summary in compiled:
             self.stdout.write(f"Compiled: {summary}")
-        self.stdout.write(f"Compiled {len(compiled)} summary(ies).")
+        self.stdout.write(f"Compiled {len(compiled)} {pluralize(len(compiled), 'summary,summaries')}.")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from campaign.outbox import email_deliver_all
+from campaign.mail.outbox import email_deliver_all
 
 
 class Command(BaseCommand):

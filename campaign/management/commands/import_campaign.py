@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from campaign.transfer import TransferError, campaign_import
 
@@ -19,5 +20,6 @@ class Command(BaseCommand):
             campaign = campaign_import(path=Path(file))
         except TransferError as error:
             raise CommandError(str(error)) from error
-        counts = f"{campaign.asks.count()} asks, {campaign.evidence.count()} evidence items"
+        asks, evidence = campaign.asks.count(), campaign.evidence.count()
+        counts = f"{asks} ask{pluralize(asks)}, {evidence} evidence item{pluralize(evidence)}"
         self.stdout.write(self.style.SUCCESS(f"Imported “{campaign}” ({counts})."))

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.template.defaultfilters import pluralize
 
 from campaign.demo import demo_load
 from campaign.models import Ask, Evidence
@@ -12,4 +13,6 @@ class Command(BaseCommand):
         for campaign in campaigns.values():
             asks = Ask.objects.filter(campaign=campaign).count()
             evidence = Evidence.objects.filter(campaign=campaign).count()
-            self.stdout.write(f"Demo campaign “{campaign.title}”: {asks} asks, {evidence} evidence items.")
+            self.stdout.write(
+                f"Demo campaign “{campaign.title}”: {asks} ask{pluralize(asks)}, {evidence} evidence item{pluralize(evidence)}."
+            )

@@ -1,4 +1,6 @@
-from campaign.digests import digests_send
+from django.template.defaultfilters import pluralize
+
+from campaign.mail.digests import digests_send
 from campaign.management.commands._jobs import JobCommand
 
 
@@ -10,6 +12,6 @@ class Command(JobCommand):
         verb = "Would send" if dry_run else "Queued"
         for digest in digests:
             self.stdout.write(f"{verb}: {digest.user.email}: {digest.subject}")
-        self.stdout.write(f"{verb} {len(digests)} digest(s).")
+        self.stdout.write(f"{verb} {len(digests)} digest{pluralize(len(digests))}.")
         if not dry_run:
             self.deliver()

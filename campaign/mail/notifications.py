@@ -1,8 +1,9 @@
 """A short email to an ask's owner and its campaign's leads when its status
 changes, except to the person who changed it and to those who turned these
-emails off. Queued in the transaction that writes the status change."""
+emails off. Queued in the transaction that writes the status change; the
+caller wakes a worker to deliver them (``campaign.tasks``)."""
 
-from campaign.emails import absolute_url, delivery_enqueue_on_commit, status_change_email_queue
+from campaign.mail.emails import absolute_url, status_change_email_queue
 from campaign.models import AskStatus, Membership, Role, Update
 
 
@@ -35,6 +36,4 @@ def status_change_notify(*, update: Update) -> int:
     }
     for recipient in recipients:
         status_change_email_queue(update=update, recipient=recipient, context=context)
-    if recipients:
-        delivery_enqueue_on_commit()
     return len(recipients)

@@ -21,14 +21,14 @@ from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, FilteredRelation, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
-from campaign.emails import absolute_url, digest_email_build, email_render
+from campaign.mail.emails import RenderedEmail, absolute_url, digest_email_build, email_render
 from campaign.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -77,9 +77,11 @@ class DueDigest:
     user: User
     start: datetime.datetime
     end: datetime.datetime
-    subject: str = ""
-    text: str = ""
-    html: str = ""
+    rendered: RenderedEmail | None = None
+
+    @property
+    def subject(self) -> str:
+        return self.rendered.subject if self.rendered else ""
 
     @property
     def dedupe_key(self) -> str:
@@ -136,11 +138,21 @@ class BatchData:
 
         self.new_evidence = defaultdict(list)
         # Confidential evidence is excluded here, in the query: no email ever sees it.
-        evidence = Evidence.objects.not_confidential().filter(
-            campaign_id__in=campaign_ids, added_at__gte=self.window_start, added_at__lt=self.window_end
+        # The asks each piece supports come in the same query (a row per piece
+        # and ask) for the links to them; soft-deleted asks are left out.
+        evidence = (
+            Evidence.objects.not_confidential()
+            .filter(campaign_id__in=campaign_ids, added_at__gte=self.window_start, added_at__lt=self.window_end)
+            .annotate(live_asks=FilteredRelation("asks", condition=Q(asks__deleted_at__isnull=True)))
+            .annotate(ask_pk=F("live_asks__pk"), ask_title=F("live_asks__title"))
         )
-        for piece in evidence.order_by("added_at", "id"):
-            self.new_evidence[piece.campaign_id].append(piece)
+        for piece in evidence.order_by("added_at", "id", "ask_pk"):
+            pieces = self.new_evidence[piece.campaign_id]
+            if not pieces or pieces[-1].pk != piece.pk:
+                piece.supported_asks = []
+                pieces.append(piece)
+            if piece.ask_pk is not None:
+                pieces[-1].supported_asks.append(Ask(pk=piece.ask_pk, title=piece.ask_title))
 
         self._load_deadlines(due, campaign_ids)
 
@@ -200,7 +212,9 @@ class BatchData:
             # The latest changes and additions, in the order they happened.
             **_limited("changes", changes[-DIGEST_LIST_LIMIT:], _change_item, len(changes), recent_url),
             **_limited("new_asks", new_asks[-DIGEST_LIST_LIMIT:], _ask_item, len(new_asks), recent_url),
-            **_limited("new_evidence", new_evidence[-DIGEST_LIST_LIMIT:], None, len(new_evidence), section_url),
+            **_limited(
+                "new_evidence", new_evidence[-DIGEST_LIST_LIMIT:], _evidence_item, len(new_evidence), section_url
+            ),
             **_limited(
                 "deadlines",
                 _within(dated, attrgetter("deadline"), today, deadline_limit + datetime.timedelta(days=1)),
@@ -242,6 +256,12 @@ def _change_item(update) -> dict:
 
 def _ask_item(ask) -> dict:
     return {"ask": ask, "url": absolute_url(ask.get_absolute_url())}
+
+
+def _evidence_item(piece) -> dict:
+    """A piece of evidence with links to the asks it supports (of its campaign,
+    which the recipient belongs to)."""
+    return {"evidence": piece, "asks": [_ask_item(ask) for ask in piece.supported_asks]}
 
 
 def _dated_item(ask, *, today: datetime.date) -> dict:
@@ -287,8 +307,7 @@ def digest_render(item: DueDigest, data: BatchData) -> bool:
         "overdue": sum(section["overdue_count"] for section in sections),
         "digests_url": absolute_url("/digests/"),
     }
-    rendered = email_render("digest", {"user": item.user, **context})
-    item.subject, item.text, item.html = rendered.subject, rendered.text, rendered.html
+    item.rendered = email_render("digest", user=item.user, context=context)
     return True
 
 
@@ -298,15 +317,15 @@ def _digest_row(item: DueDigest, email: OutboundEmail) -> Digest:
         frequency=item.user.digest_frequency,
         period_start=item.start,
         period_end=item.end,
-        subject=item.subject,
-        body_text=item.text,
-        body_html=item.html,
+        subject=item.rendered.subject,
+        body_text=item.rendered.text,
+        body_html=item.rendered.html,
         email=email,
     )
 
 
 def _email(item: DueDigest) -> OutboundEmail:
-    return digest_email_build(user=item.user, dedupe_key=item.dedupe_key, rendered=item)
+    return digest_email_build(user=item.user, dedupe_key=item.dedupe_key, rendered=item.rendered)
 
 
 def _write(items: list[DueDigest]) -> list[Digest]:

@@ -24,7 +24,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
-from campaign.emails import absolute_url, reminder_email_build
+from campaign.mail.emails import absolute_url, reminder_email_build
 from campaign.models import OPEN_STATUSES, Ask, Campaign, Membership, OutboundEmail, Reminder, Role
 
 logger = logging.getLogger(__name__)
@@ -119,6 +119,17 @@ def _sending_days(now: datetime.datetime) -> set[datetime.date]:
     # an unknown name exactly as a recipient's does.
     days = {_local_today(User(timezone=name), now) for name in zones.order_by()}
     return days - {None}
+
+
+def zones_before_sending_hour(*, now: datetime.datetime) -> dict[str, datetime.datetime]:
+    """The time zones of active users where it is not yet SEND_FROM_HOUR, with
+    their local time, earliest first: whose reminders a run at ``now`` leaves
+    for later."""
+    zones = User.objects.filter(is_active=True).values_list("timezone", flat=True).distinct().order_by()
+    # An unsaved User per zone name, as in _sending_days: an unknown name falls back to TIME_ZONE.
+    local_times = {name: now.astimezone(User(timezone=name).zone) for name in zones}
+    waiting = [(local, name) for name, local in local_times.items() if local.hour < SEND_FROM_HOUR]
+    return {name: local for local, name in sorted(waiting, key=lambda pair: (pair[0].time(), pair[1]))}
 
 
 def _deadline_candidates(now: datetime.datetime):

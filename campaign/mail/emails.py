@@ -2,22 +2,21 @@
 convention: ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``.
 
 Nothing here talks to an SMTP server: ``email_queue`` writes an
-``OutboundEmail`` row in the caller's transaction and ``campaign.outbox``
-delivers it later. Each kind of email is then a two-line function.
+``OutboundEmail`` row in the caller's transaction and ``campaign.mail.outbox``
+delivers it later; ``campaign.tasks.delivery_enqueue_on_commit`` wakes a worker
+for it. Each kind of email is then a two-line function.
 """
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.services import UNSUBSCRIBE_KINDS, unsubscribe_token
 from campaign.models import OutboundEmail
-
-logger = logging.getLogger(__name__)
 
 SETTINGS_PATH = "/accounts/settings/"
 
@@ -45,21 +44,40 @@ class RenderedEmail:
     html: str
 
 
-def email_render(name: str, context: dict) -> RenderedEmail:
-    """Render ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``."""
-    context = {"site_url": settings.SITE_URL, "settings_url": absolute_url(SETTINGS_PATH), **context}
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{name}-body.txt", context).strip() + "\n"
-    html = render_to_string(f"emails/{name}-body.html", context)
+def _render_plain(template_name: str, context: dict) -> str:
+    """Subjects and text parts are not HTML: rendered without autoescaping, so
+    a title holding ' & < " reads as typed, not as ``&#x27;``."""
+    template = get_template(template_name).template  # the engine's own Template
+    return template.render(Context(context, autoescape=False))
+
+
+def email_render(name: str, *, user, context: dict) -> RenderedEmail:
+    """Render ``emails/<name>-subject.txt``, ``-body.txt`` (plain text) and
+    ``-body.html`` (escaped) for ``user``, with times in the user's time zone."""
+    context = {"site_url": settings.SITE_URL, "settings_url": absolute_url(SETTINGS_PATH), "user": user, **context}
+    with timezone.override(user.zone):
+        subject = " ".join(_render_plain(f"emails/{name}-subject.txt", context).split())
+        text = _render_plain(f"emails/{name}-body.txt", context).strip() + "\n"
+        html = render_to_string(f"emails/{name}-body.html", context)
     return RenderedEmail(subject=subject[:300], text=text, html=html)
 
 
 def email_build(
-    name: str, *, user, dedupe_key: str, context: dict, unsubscribe: bool = False, kind: str | None = None
+    name: str,
+    *,
+    user,
+    dedupe_key: str,
+    context: dict | None = None,
+    rendered: RenderedEmail | None = None,
+    unsubscribe: bool = False,
+    kind: str | None = None,
 ) -> OutboundEmail:
-    """Render one email to ``user`` as an unsaved outbox row, for jobs that
-    write a batch of them with ``bulk_create``."""
-    rendered = email_render(name, {"user": user, **context})
+    """The one place an outbox row is made: render one email to ``user`` (or
+    take one already rendered, as a digest is for its archive copy) as an
+    unsaved row, for jobs that write a batch of them with ``bulk_create``."""
+    if (context is None) == (rendered is None):
+        raise TypeError("email_build needs either a context to render or a rendered email.")
+    rendered = rendered or email_render(name, user=user, context=context)
     return OutboundEmail(
         dedupe_key=dedupe_key[:200],
         kind=kind or name,
@@ -83,21 +101,6 @@ def email_queue(
     return email
 
 
-def delivery_enqueue_on_commit() -> None:
-    """Ask a worker to deliver the outbox once the current transaction commits.
-    A broker outage must not break the request: the per-minute sweep catches up."""
-
-    def enqueue():
-        from campaign.tasks import deliver_email
-
-        try:
-            deliver_email.delay()
-        except Exception:  # kombu raises many kinds (OperationalError, OSError...)
-            logger.warning("Could not enqueue email delivery; the periodic sweep will send it.", exc_info=True)
-
-    transaction.on_commit(enqueue)
-
-
 # --- The kinds of email ------------------------------------------------------
 
 
@@ -108,11 +111,9 @@ def reminder_email_build(*, reminder, context: dict) -> OutboundEmail:
 
 
 def digest_email_build(*, user, dedupe_key: str, rendered: RenderedEmail) -> OutboundEmail:
-    """Unsaved: digests are written in bulk per batch of users, with their Digest rows."""
-    return OutboundEmail(
-        dedupe_key=dedupe_key, kind="digest", user=user, to=user.email, subject=rendered.subject,
-        body_text=rendered.text, body_html=rendered.html, headers=unsubscribe_headers(user, "digest"),
-    )  # fmt: skip
+    """Unsaved: digests are written in bulk per batch of users, with their Digest
+    rows, which keep the same rendered text for /digests/."""
+    return email_build("digest", user=user, dedupe_key=dedupe_key, rendered=rendered, unsubscribe=True)
 
 
 def status_change_email_queue(*, update, recipient, context: dict) -> OutboundEmail:
