@@ -15,7 +15,7 @@ import datetime
 import functools
 import logging
 from bisect import bisect_left
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from operator import attrgetter
 from urllib.parse import urlencode
@@ -30,7 +30,6 @@ from django.utils.formats import date_format
 from accounts.models import User
 from campaign.mail.emails import RenderedEmail, absolute_url, digest_email_build, email_render
 from campaign.models import (
-    CLOSED_STATUSES,
     OPEN_STATUSES,
     Ask,
     AskStatus,
@@ -41,6 +40,7 @@ from campaign.models import (
     OutboundEmail,
     Update,
 )
+from campaign.selectors import ask_tallies
 
 logger = logging.getLogger(__name__)
 
@@ -112,10 +112,7 @@ class BatchData:
             self.memberships[membership.user_id].append(membership)
         campaign_ids = {m.campaign_id for ms in self.memberships.values() for m in ms}
 
-        self.status_counts = defaultdict(Counter)
-        counts = Ask.objects.filter(campaign_id__in=campaign_ids).values_list("campaign_id", "status")
-        for campaign_id, status, count in counts.annotate(n=Count("id")).order_by():
-            self.status_counts[campaign_id][status] = count
+        self.tallies = ask_tallies(campaign_ids)
 
         self.changes = defaultdict(list)
         updates = (
@@ -189,9 +186,7 @@ class BatchData:
         campaign, start, end = membership.campaign, item.start, item.end
         section_url = absolute_url(campaign.get_absolute_url())
         today = timezone.localdate(end, item.user.zone)
-        counts = self.status_counts[campaign.pk]
-        total = sum(counts.values())
-        closed = sum(counts[status] for status in CLOSED_STATUSES)
+        tally = self.tallies[campaign.pk]
         changes = _within(self.changes[campaign.pk], attrgetter("created_at"), start, end)
         new_asks = _within(self.new_asks[campaign.pk], attrgetter("created_at"), start, end)
         new_evidence = _within(self.new_evidence[campaign.pk], attrgetter("added_at"), start, end)
@@ -205,10 +200,11 @@ class BatchData:
         return {
             "campaign": campaign,
             "url": section_url,
-            "total_asks": total,
-            "open_asks": total - closed,
-            "met": counts[AskStatus.MET],
-            "partially_met": counts[AskStatus.PARTIALLY_MET],
+            "total_asks": tally.total,
+            "open_asks": tally.open,
+            "drafts": tally.drafts,
+            "met": tally.of(AskStatus.MET),
+            "partially_met": tally.of(AskStatus.PARTIALLY_MET),
             # The latest changes and additions, in the order they happened.
             **_limited("changes", changes[-DIGEST_LIST_LIMIT:], _change_item, len(changes), recent_url),
             **_limited("new_asks", new_asks[-DIGEST_LIST_LIMIT:], _ask_item, len(new_asks), recent_url),
