@@ -260,7 +260,7 @@ class Ask(models.Model):
             models.Index(fields=["last_activity_at"], name="ask_last_activity"),
             models.Index(fields=["priority"], name="ask_priority"),
             # The ask list's target filter offers the targets of the user's
-            # campaigns: read from this index alone (2.8 -> 0.7 ms on the bench data).
+            # campaigns: read from this index alone, without visiting the table.
             models.Index(fields=["campaign", "target"], name="ask_campaign_target"),
         ]
 

@@ -126,8 +126,7 @@ class CampaignScope:
 
     The list pages filter by these as literal ids: ``campaign_id IN (1, 2, 3)``
     instead of a membership subquery in every query. PostgreSQL then plans each
-    query in a third of the time and picks far better plans (the ask list's
-    page query: 5 ms -> 1.2 ms on the bench data). The rows are exactly those of
+    query faster and picks far better plans. The rows are exactly those of
     ``Ask.objects.visible_to(user)``: the ids come from ``Campaign.objects.visible_to``
     and ``editable_campaigns``. ``campaigns``, by title, name them for the
     ask list's campaign filter and the dashboard's progress bars."""
@@ -286,7 +285,7 @@ def latest_updates(scope: CampaignScope, limit: int = 10) -> list[Update]:
 
 
 # Up to this many campaigns, the dashboard reads each one's newest entries on
-# its own (about 0.35 ms a campaign on PostgreSQL); beyond, see below.
+# its own (one cheap index read per campaign); beyond, see below.
 NEWEST_PER_CAMPAIGN_MAX = 12
 
 
@@ -294,9 +293,9 @@ def _newest_update_ids(scope: CampaignScope, limit: int) -> list[int]:
     """The ids of the scope's ``limit`` newest entries (of live asks).
 
     Asked for in one go, PostgreSQL walks the whole timeline index backwards
-    until enough entries of the user's campaigns turn up: 3-5 ms usually, but
-    150-220 ms on the bench data for a member of one campaign that had gone quiet
-    while the others stayed busy, and more as the timeline grows. So each
+    until enough entries of the user's campaigns turn up: quick usually, but
+    very slow for a member of one campaign that has gone quiet while the others
+    stayed busy, and slower as the timeline grows. So each
     campaign's newest ``limit`` come through ``update_campaign_created`` (one
     campaign: a plain query; a few: UNION ALL, which PostgreSQL merges), as many
     index rows as the user has campaigns times ``limit`` however long the
@@ -385,7 +384,7 @@ def ask_counts(user, scope: CampaignScope, *, today: datetime.date, due_soon_day
         .values("campaign_id", "status")
         # Counting campaign_id (never null), not id, keeps every column the query
         # reads in ask_live_campaign_status: PostgreSQL answers from the index
-        # alone without visiting the table (1.1 -> 0.4 ms on the bench data).
+        # alone without visiting the table.
         .annotate(
             n=Count("campaign"),
             overdue=Count("campaign", filter=Q(deadline__lt=today)),
@@ -433,10 +432,10 @@ def visible_evidence_reference_match(scope: CampaignScope, text: str, *, campaig
     The scope's literal campaign ids (or ``campaign_id``, the one the list is
     filtered to) let the database read only those campaigns' evidence through
     its campaign index: a reference search cannot use an index, and without
-    the literal ids PostgreSQL scans every evidence row of every campaign
-    (~17 ms at 60,000 items, twice per page with the count). Built from the
-    ids, not from ``Evidence.objects.visible_to``'s membership subqueries, the
-    Q also costs Django a third of the time to assemble (~1 ms a request)."""
+    the literal ids PostgreSQL scans every evidence row of every campaign,
+    twice per page with the count. Built from the ids, not from
+    ``Evidence.objects.visible_to``'s membership subqueries, the Q is also
+    cheaper for Django to assemble."""
     evidence = scope.evidence().filter(reference__icontains=text)
     if campaign_id is not None:
         evidence = evidence.filter(campaign_id=campaign_id)

@@ -163,7 +163,7 @@ class BatchData:
         loaded; of those overdue before it, only the oldest few per campaign,
         the only ones any section lists (a campaign followed for years has
         hundreds of overdue asks, and loading them all was most of a batch's
-        time: 7,000 asks a batch on the bench data)."""
+        time)."""
         earliest_today = min(timezone.localdate(item.end, item.user.zone) for item in due)
         latest_today = max(timezone.localdate(item.end, item.user.zone) for item in due)
         self.earliest_today = earliest_today
@@ -267,8 +267,8 @@ def _dated_item(ask, *, today: datetime.date) -> dict:
 def _limited(name: str, items: list, present=None, count: int | None = None, url: str = "") -> dict:
     """At most DIGEST_LIST_LIMIT of a section's items (each through ``present``),
     how many there are in all and where the app lists them: a campaign with 140
-    overdue asks or 40 status changes a week made a digest nobody reads (and
-    60 ms to render)."""
+    overdue asks or 40 status changes a week made a digest nobody reads, and
+    slow to render)."""
     count = len(items) if count is None else count
     shown = items[:DIGEST_LIST_LIMIT]
     return {
