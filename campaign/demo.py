@@ -256,8 +256,8 @@ CHINA_ASKS = [
             ),
             DemoUpdate(
                 datetime.date(2022, 7, 14),
-                "Raised with OHCHR staff in a closed meeting (fictional demo entry; see the confidential "
-                "meeting note).",
+                "Raised with OHCHR staff in a closed meeting (fictional demo entry). The campaign's "
+                "editors and leads keep the meeting note with its evidence.",
                 author="editor",
                 new_status=AskStatus.IN_PROGRESS,
             ),

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from campaign.models import EVIDENCE_NEEDS_SOURCE, Ask, AskStatus, Evidence, Membership, Target
+from campaign.models import EVIDENCE_NEEDS_SOURCE, Ask, AskStatus, Evidence, Membership, Target, in_users_campaigns
 from campaign.selectors import editable_campaigns
 from campaign.uploads import validate_upload
 from campaign.widgets import DateInput
@@ -19,6 +19,20 @@ class AskForm(forms.ModelForm):
     )
 
     source_url = forms.URLField(label="Source URL", max_length=500, required=False, assume_scheme="https")
+    new_target_name = forms.CharField(
+        label="Or a new target",
+        max_length=200,
+        required=False,
+        help_text="Campaign leads can add a target that is not in the list yet.",
+    )
+    new_target_kind = forms.ChoiceField(label="Kind of the new target", choices=Target.Kind.choices, required=False)
+    as_draft = forms.BooleanField(
+        label="Save as a draft",
+        required=False,
+        help_text="A draft has not been made of the target yet: the team sees it, and no count includes it until its status changes.",
+    )
+
+    field_order = ["campaign", "target", "new_target_name", "new_target_kind"]
 
     class Meta:
         model = Ask
@@ -54,15 +68,44 @@ class AskForm(forms.ModelForm):
             .distinct()
             .order_by("full_name", "email")
         )
-        self.fields["owner"].help_text = "Must be a member of the ask's campaign."
+        self.fields["owner"].choices = self._owner_choices(campaigns)
+        self.fields["owner"].help_text = "A member of the ask's campaign."
+        self.lead_campaigns = set(
+            in_users_campaigns(campaigns, user, column="id", need="lead").values_list("pk", flat=True)
+        )
+        if not self.lead_campaigns:
+            del self.fields["new_target_name"], self.fields["new_target_kind"]
+        else:
+            self.fields["target"].required = False
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            del self.fields["as_draft"]
+
+    def _owner_choices(self, campaigns) -> list:
+        """Only members of the ask's campaign: grouped by campaign while the form
+        does not know which (it works without JavaScript), else that campaign's."""
+        chosen = self.data.get("campaign") or self.initial.get("campaign") or self.instance.campaign_id
+        chosen = getattr(chosen, "pk", chosen)
+        memberships = (
+            Membership.objects.filter(campaign__in=campaigns, user__is_active=True)
+            .select_related("user", "campaign")
+            .order_by("campaign__title", "user__full_name", "user__email")
+        )
+        if chosen and str(chosen).isdigit():
+            memberships = memberships.filter(campaign_id=int(chosen))
+        groups: dict = {}
+        for membership in memberships:
+            groups.setdefault(membership.campaign.title, []).append((membership.user_id, str(membership.user)))
+        if len(groups) == 1:
+            return [("", "Nobody yet"), *next(iter(groups.values()))]
+        return [("", "Nobody yet"), *groups.items()]
 
     def recorded_on(self):
         return timezone.localtime(self.instance.created_at).date() if self.instance.pk else timezone.localdate()
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_new_target(cleaned)
         campaign, owner = cleaned.get("campaign"), cleaned.get("owner")
         if campaign and owner and not Membership.objects.filter(campaign=campaign, user=owner).exists():
             self.add_error("owner", f"{owner} is not a member of “{campaign}”. Choose a member of the campaign.")
@@ -76,8 +119,34 @@ class AskForm(forms.ModelForm):
             )
         return cleaned
 
+    def _clean_new_target(self, cleaned) -> None:
+        if "new_target_name" not in self.fields:
+            return
+        name = (cleaned.get("new_target_name") or "").strip()
+        campaign = cleaned.get("campaign")
+        if not name:
+            if not cleaned.get("target") and "target" not in self.errors:
+                self.add_error("target", "Choose the target, or name a new one below.")
+            return
+        if cleaned.get("target"):
+            self.add_error("new_target_name", "Choose a target from the list or name a new one, not both.")
+        elif Target.objects.filter(name__iexact=name).exists():
+            self.add_error("new_target_name", f"A target named “{name}” exists already: choose it from the list.")
+        elif campaign and campaign.pk not in self.lead_campaigns:
+            self.add_error("new_target_name", f"Only leads of “{campaign}” can add a target for its asks.")
+        elif not cleaned.get("new_target_kind"):
+            self.add_error("new_target_kind", "Say what kind of target this is.")
+
+    def new_target(self) -> dict | None:
+        """The new target to create first, if the user named one."""
+        name = (self.cleaned_data.get("new_target_name") or "").strip()
+        return {"name": name, "kind": self.cleaned_data["new_target_kind"]} if name else None
+
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if self.cleaned_data.get("as_draft"):
+            fields["status"] = AskStatus.DRAFT
+        return fields
 
 
 class StatusChangeForm(forms.Form):

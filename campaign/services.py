@@ -17,6 +17,7 @@ from campaign.models import (
     Evidence,
     Membership,
     Role,
+    Target,
     Update,
 )
 from campaign.tasks import delivery_enqueue_on_commit
@@ -91,6 +92,14 @@ def ask_create(*, author, **fields) -> Ask:
     return ask
 
 
+def target_create(*, name: str, kind: str, author) -> Target:
+    """A new target, added by a campaign lead from the ask form."""
+    target = Target(name=name.strip(), kind=kind)
+    target.full_clean()
+    target.save()
+    return target
+
+
 @transaction.atomic
 def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
     """Save an edit made on a form loaded at ``expected_version``. If anyone saved
@@ -148,8 +157,22 @@ def _attach_file(evidence: Evidence, file, content_type: str) -> None:
     evidence.file_size = file.size
 
 
-def _touch(asks) -> None:
-    Ask.all_objects.filter(pk__in=[ask.pk for ask in asks]).update(last_activity_at=timezone.now())
+def _evidence_on_timeline(asks, evidence: Evidence, author, what: str) -> None:
+    """Say on each ask's timeline that ``evidence`` was added, linked, unlinked
+    or removed, in the same transaction. Viewers read timelines, so a
+    confidential item is never named there."""
+    asks = list(asks)
+    if not asks:
+        return
+    if evidence.is_confidential:
+        note = f"Confidential evidence {what} (shown to the campaign's editors and leads)."
+    else:
+        note = f"Evidence {what}: “{evidence.title}”."
+    now = timezone.now()
+    Update.objects.bulk_create(
+        Update(ask=ask, campaign_id=ask.campaign_id, author=author, note=note, created_at=now) for ask in asks
+    )
+    Ask.all_objects.filter(pk__in=[ask.pk for ask in asks]).update(last_activity_at=now)
 
 
 @transaction.atomic
@@ -163,7 +186,7 @@ def evidence_add(*, campaign, added_by, asks=(), file=None, content_type: str = 
     evidence.save()
     if asks:
         evidence.asks.set(asks)
-        _touch(asks)
+        _evidence_on_timeline(asks, evidence, added_by, "added")
     return evidence
 
 
@@ -188,9 +211,10 @@ def evidence_update(*, evidence: Evidence, actor, asks, file=None, content_type:
     current.full_clean(exclude=["file"])
     current._history_user = actor
     current.save()
-    newly_linked = set(asks) - set(current.asks.all())
+    linked_before = set(current.asks.all())
     current.asks.set(asks)
-    _touch(newly_linked)
+    _evidence_on_timeline(set(asks) - linked_before, current, actor, "linked to this ask")
+    _evidence_on_timeline(linked_before - set(asks), current, actor, "no longer linked to this ask")
     return current
 
 
@@ -202,6 +226,7 @@ def evidence_soft_delete(*, evidence: Evidence, actor) -> None:
     current._history_user = actor
     current.save(update_fields=["deleted_at"])
     evidence.deleted_at = current.deleted_at
+    _evidence_on_timeline(current.asks.all(), current, actor, "removed")
 
 
 # --- Campaign details and memberships, run by the campaign's leads ------------------

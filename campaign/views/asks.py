@@ -7,6 +7,7 @@ import copy
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign import selectors, services
 from campaign.filters import AskFilter
 from campaign.forms import AskForm, EvidenceForm, NoteForm, StatusChangeForm
+from campaign.models import AskStatus
 from campaign.redirects import next_or
 from campaign.views.dashboard import scope_actions
 from campaign.views.rendering import VIEWER_NOTE, render_page
@@ -46,20 +48,31 @@ def ask_list(request):
 
 @require_http_methods(["GET", "POST"])
 def ask_create(request):
-    form = AskForm(request.POST or None, user=request.user)
+    initial = {}
+    if request.method == "GET" and request.GET.get("campaign"):
+        initial["campaign"] = selectors.editable_campaigns(request.user).filter(slug=request.GET["campaign"]).first()
+    form = AskForm(request.POST or None, user=request.user, initial=initial)
     if not form.fields["campaign"].queryset.exists():
         messages.info(
             request, "You need the editor or lead role in a campaign to record asks; a lead can change your role."
         )
         return redirect("dashboard")
-    initial_campaign = request.GET.get("campaign")
-    if request.method == "GET" and initial_campaign:
-        form.initial["campaign"] = form.fields["campaign"].queryset.filter(slug=initial_campaign).first()
     if request.method == "POST" and form.is_valid():
-        ask = services.ask_create(author=request.user, **form.service_fields())
-        messages.success(request, f"Ask “{ask.title}” recorded.")
+        with transaction.atomic():
+            ask = services.ask_create(author=request.user, **_with_new_target(form, request.user))
+        saved_as = " as a draft" if ask.status == AskStatus.DRAFT else ""
+        messages.success(request, f"Ask “{ask.title}” recorded{saved_as}.")
         return redirect(ask)
     return render(request, "campaign/ask_form.html", {"form": form})
+
+
+def _with_new_target(form, user) -> dict:
+    """The form's fields for the service, with the target a lead named created first."""
+    fields = form.service_fields()
+    new_target = form.new_target() if "new_target_name" in form.fields else None
+    if new_target:
+        fields["target"] = services.target_create(author=user, **new_target)
+    return fields
 
 
 @require_GET
@@ -98,12 +111,13 @@ def ask_edit(request, pk):
     current = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.ask_update(
-                ask=ask,
-                author=request.user,
-                expected_version=form.cleaned_data["version"] or 0,
-                **form.service_fields(),
-            )
+            with transaction.atomic():
+                services.ask_update(
+                    ask=ask,
+                    author=request.user,
+                    expected_version=form.cleaned_data["version"] or 0,
+                    **_with_new_target(form, request.user),
+                )
         except ValidationError as error:
             # A rule the form checked already, broken by someone else's save since.
             form.add_error(None, error)

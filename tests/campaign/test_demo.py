@@ -193,3 +193,12 @@ def test_ensure_demo_admin_restores_admin_rights_of_an_existing_account(var_dir,
     assert admin.is_superuser and admin.is_staff and admin.is_active
     assert "superuser again" in out
     assert "password was changed" in out
+
+
+def test_the_demo_timeline_points_no_viewer_to_what_they_cannot_see():
+    """Every demo update is shown to viewers: none may send them to a
+    confidential item they will not find."""
+    _load()
+    notes = list(Update.objects.values_list("note", flat=True))
+    assert notes
+    assert not [note for note in notes if "see the confidential" in note.lower()]

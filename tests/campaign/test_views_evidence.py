@@ -241,7 +241,8 @@ def test_deleted_evidence_disappears_from_the_ask_page_and_can_be_restored(clien
 
     page = response.content.decode()
     assert "deleted. An admin can restore it" in page
-    assert "Public statement" not in page.split("deleted. An admin")[1]
+    assert "Public statement" not in page.split('id="evidence-heading"')[1]
+    assert "Evidence removed: “Public statement”." in page  # on the ask's timeline
     assert Evidence.all_objects.get(pk=internal.pk).deleted_at is not None
     assert client.get(reverse("evidence_edit", args=[internal.pk])).status_code == 404
 
