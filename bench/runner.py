@@ -231,6 +231,8 @@ def production_env(database_url: str, var_dir: Path, port: int) -> dict:
         VAR_DIR=str(var_dir),
         DATABASE_URL=database_url,
         CELERY_BROKER_URL="memory://",
+        # Production's shared cache: sessions are read from it (cached_db).
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14"),
         EMAIL_URL="memorymail://",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",

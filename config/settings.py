@@ -159,7 +159,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches ------------------------------------------------------------------
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# CACHE_URL (redis://host:port/db) gives every process one shared cache; sessions
+# are then read from it before the database (cached_db), saving a query on
+# every signed-in request. Without it each process keeps its own small cache,
+# and sessions stay in the database alone: a per-process copy of a session
+# would outlive a logout handled by another process.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    fail(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}.")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Accounts, sessions and login --------------------------------------------
 

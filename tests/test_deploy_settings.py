@@ -68,6 +68,30 @@ def test_a_bad_boolean_stops_start_up_naming_the_variable(tmp_path):
     assert result.stderr.strip() == "Configuration error: DEBUG='maybe' is not a boolean; use true or false."
 
 
+REDIS_URL = os.environ.get("CELERY_BROKER_URL", "")
+
+
+@pytest.mark.skipif(not REDIS_URL.startswith("redis://"), reason="needs the Redis that CI runs this on")
+def test_a_shared_redis_cache_serves_sessions_to_every_process(tmp_path):
+    """With CACHE_URL, sessions are cached_db in Redis: what one process writes
+    there (a session, or its deletion at logout) is what every other reads."""
+    env = PRODUCTION | {"CACHE_URL": REDIS_URL}
+    key = f"test-{secrets.token_hex(8)}"
+    write = f"from django.core.cache import cache; cache.set('{key}', 'seen', 30)"
+    read = f"from django.conf import settings; from django.core.cache import cache; print(settings.SESSION_ENGINE, cache.get('{key}'))"
+    assert manage("shell", "--no-imports", "-c", write, env=env, tmp_path=tmp_path).returncode == 0
+    result = manage("shell", "--no-imports", "-c", read, env=env, tmp_path=tmp_path)
+    assert result.stdout.split() == ["django.contrib.sessions.backends.cached_db", "seen"], result.stderr
+
+
+def test_without_a_shared_cache_sessions_stay_in_the_database_alone(tmp_path):
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION | {"CACHE_URL": ""}, tmp_path=tmp_path)
+    assert result.stdout.split() == ["django.contrib.sessions.backends.db"], result.stderr
+    bad = manage("check", env=PRODUCTION | {"CACHE_URL": "memcached://x"}, tmp_path=tmp_path)
+    assert bad.stderr.strip() == "Configuration error: CACHE_URL must be a redis:// URL, not 'memcached://x'."
+
+
 def test_require_2fa_defaults_to_on_in_production(tmp_path):
     code = "from django.conf import settings; print(settings.REQUIRE_2FA, settings.SESSION_COOKIE_SECURE)"
     result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION, tmp_path=tmp_path)
