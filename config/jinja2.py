@@ -37,10 +37,18 @@ def url_maker(name: str):
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
+MOMENT_FORMAT = "j M Y, H:i"
+
+
 @functools.lru_cache(maxsize=4096)
 def _format_day(day: datetime.date, format_string: str, language: str) -> str:
     # Django looks up the locale's formats on every call; a page shows few distinct days.
     return dateformat.format(day, format_string)
+
+
+@functools.lru_cache(maxsize=64)
+def _month_abbreviation(month: int, language: str) -> str:
+    return dateformat.format(datetime.date(2000, month, 1), "M")
 
 
 def date(value, format_string: str = "j M Y") -> str:
@@ -48,7 +56,12 @@ def date(value, format_string: str = "j M Y") -> str:
     if not value:
         return ""
     if isinstance(value, datetime.datetime):
-        return dateformat.format(timezone.localtime(value), format_string)
+        local = timezone.localtime(value)
+        if format_string == MOMENT_FORMAT:
+            # A timeline's every entry: Django's formatter looks up the locale each time.
+            month = _month_abbreviation(local.month, get_language())
+            return f"{local.day} {month} {local.year}, {local:%H:%M}"
+        return dateformat.format(local, format_string)
     return _format_day(value, format_string, get_language())
 
 
