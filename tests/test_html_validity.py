@@ -68,12 +68,14 @@ def queue_every_kind_of_email(users: dict[str, User]) -> None:
         user.digest_frequency, user.digest_hour, user.digest_when_quiet = "daily", 0, True
         user.save()
     # One ask's deadline seen 7 days before, on the day and a day after (the
-    # leads are copied on that one); the demo's quiet asks get "no update" ones.
+    # leads are copied on that one), and a "no update" reminder for it.
     ask = Ask.objects.filter(campaign__slug=CHINA_SLUG, status__in=OPEN_STATUSES).exclude(deadline=None).first()
     noon = datetime.datetime.combine(ask.deadline, datetime.time(12), tzinfo=datetime.UTC)
     for days_before in (7, 0, -1):
-        ask.refresh_from_db()
         reminders_send(now=noon - datetime.timedelta(days=days_before))
+    quiet_since = noon - datetime.timedelta(days=ask.campaign.stale_after_days, hours=1)
+    Ask.objects.filter(pk=ask.pk).update(last_activity_at=quiet_since)
+    reminders_send(now=noon)
     digests_send(now=now)
     ask = Ask.objects.filter(campaign__slug=CHINA_SLUG).exclude(status="in_progress").first()
     ask_change_status(ask=ask, new_status="in_progress", author=users["editor2"], note="Raised in Geneva.\nAgain.")
@@ -122,6 +124,7 @@ def test_staff_pages_and_emails_are_valid_html(demo, client, tmp_path):
         for kind in OutboundEmail.objects.values_list("kind", flat=True).distinct()
     }
     assert {"reminder", "digest", "status-change"} <= set(emails), sorted(emails)
+    assert emails["reminder"].count() >= 5  # due in 7 days, today, overdue (owner and lead), no update
     ask = Ask.objects.filter(campaign__slug=CHINA_SLUG).exclude(evidence=None).first()
 
     documents: dict[str, str] = {}
