@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # A local trial runs with DEBUG on unless told otherwise (production sets DEBUG=false).
 export DEBUG ?= true
 
-.PHONY: run test install install-dev chromium wrk lint audit migrate demo bench clean
+.PHONY: run test install install-dev chromium vnu wrk lint audit migrate demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "Install Debian's chromium package (sudo apt-get install chromium), then run make test again." >&2; exit 1; fi; }
+
+# The W3C HTML checker (tests/test_html_validity.py): vnu-jar, pinned in
+# package-lock.json, on the system's Java. --ignore-scripts: its postinstall
+# would download a JRE of its own.
+vnu:
+	@[ -f node_modules/vnu-jar/build/dist/vnu.jar ] || { \
+		command -v npm >/dev/null 2>&1 || { echo "Install Node.js and npm (sudo apt-get install npm), then run make test again." >&2; exit 1; }; \
+		npm ci --ignore-scripts --no-audit --no-fund; }
+	@command -v java >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+		else echo "Install Debian's default-jre-headless package (sudo apt-get install default-jre-headless), then run make test again." >&2; exit 1; fi; }
 
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
@@ -71,7 +82,7 @@ audit: install-dev
 		echo "pip-audit: no known vulnerabilities in the pinned dependencies."; \
 	fi
 
-test: install-dev chromium lint audit
+test: install-dev chromium vnu lint audit
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
 

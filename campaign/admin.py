@@ -282,8 +282,10 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [AskResource]
     # Few, short columns: the page fits a 1280 px window, and each column is a
     # template rendered per row. The target and owner are on the ask's page and
-    # found by the search box.
-    list_display = ["title", "campaign", "status", "priority", "deadline", "days_left_display"]
+    # found by the search box. The campaign through a method: Django keeps a
+    # foreign key's column on one line ("nowrap"), and a campaign's title alone
+    # pushed the table 200 px past its container.
+    list_display = ["title", "campaign_title", "status", "priority", "deadline", "days_left_display"]
     # No filter that lists every target or user: the search covers them.
     list_filter = [DeletedFilter, "status", "priority", OverdueFilter, DueFilter, OwnerFilter, "campaign"]
     search_fields = ["title", "wording", "evidence__reference", "target__name", "owner__email", "owner__full_name"]
@@ -303,6 +305,10 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     def get_queryset(self, request):
         # Admins see soft-deleted asks too, so they can restore them.
         return Ask.all_objects.all()
+
+    @admin.display(description="campaign", ordering="campaign__title")
+    def campaign_title(self, ask):
+        return ask.campaign.title
 
     @admin.display(description="days left", ordering="deadline")
     def days_left_display(self, ask):

@@ -65,11 +65,6 @@ def date(value, format_string: str = "j M Y") -> str:
     return _format_day(value, format_string, get_language())
 
 
-def iso_moment(value: datetime.datetime) -> str:
-    """A moment for a ``datetime`` attribute, to the second: HTML allows no microseconds' six digits."""
-    return timezone.localtime(value).replace(microsecond=0).isoformat()
-
-
 def pluralize(number: int, suffix: str = "s") -> str:
     return "" if number == 1 else suffix
 
@@ -106,7 +101,7 @@ def environment(**options) -> Environment:
     )
     env.filters.update(
         date=date,
-        iso_moment=iso_moment,
+        iso_moment=campaign_tags.iso_moment,
         pluralize=pluralize,
         truncate_chars=truncate_chars,
         since=since,

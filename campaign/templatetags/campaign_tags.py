@@ -25,6 +25,13 @@ def _plural(number: int, word: str) -> str:
 
 
 @register.filter
+def iso_moment(value: datetime.datetime) -> str:
+    """A moment for a ``datetime`` attribute, to the second: HTML allows at most
+    three digits of a second's fraction, not Python's six (W3C's checker refuses them)."""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
 def deadline_phrase(deadline: datetime.date | None, today: datetime.date | None = None) -> str:
     """“in 3 days”, “tomorrow”, “today”, “1 day overdue”, “5 days overdue”."""
     if not deadline:
