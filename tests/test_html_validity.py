@@ -21,8 +21,8 @@ from campaign.demo import CHINA_SLUG, DEMO_USERS
 from campaign.models import OPEN_STATUSES, Ask, Digest, OutboundEmail
 
 # The email jobs, in one place: their modules are moving (campaign/mail/).
-from campaign.digests import digests_send  # isort: skip
-from campaign.reminders import reminders_send  # isort: skip
+from campaign.mail.digests import digests_send  # isort: skip
+from campaign.mail.reminders import reminders_send  # isort: skip
 from campaign.services import ask_change_status  # isort: skip
 
 pytestmark = pytest.mark.vnu

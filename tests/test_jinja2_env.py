@@ -7,7 +7,8 @@ import zoneinfo
 import pytest
 from django.utils import dateformat, timezone
 
-from config.jinja2 import date, iso_moment
+from campaign.templatetags.campaign_tags import iso_moment
+from config.jinja2 import date
 
 
 @pytest.mark.parametrize("zone", ["Asia/Bangkok", "America/New_York", "UTC"])
