@@ -25,7 +25,9 @@ class AskForm(forms.ModelForm):
         required=False,
         help_text="Campaign leads can add a target that is not in the list yet.",
     )
-    new_target_kind = forms.ChoiceField(label="Kind of the new target", choices=Target.Kind.choices, required=False)
+    new_target_kind = forms.ChoiceField(
+        label="Kind of the new target", choices=[("", "Choose…"), *Target.Kind.choices], required=False
+    )
     as_draft = forms.BooleanField(
         label="Save as a draft",
         required=False,
