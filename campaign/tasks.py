@@ -7,12 +7,16 @@ outage and go out when both are back.
 
 import logging
 import smtplib
+import time
 
 from celery import shared_task
-from django.db import transaction
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import InterfaceError, OperationalError, transaction
 
 from campaign.mail.digests import digests_send
-from campaign.mail.outbox import email_deliver_all
+from campaign.mail.outbox import batch_lease, email_deliver_all
 from campaign.mail.reminders import reminders_send
 from campaign.summaries import summaries_compile
 
@@ -38,6 +42,27 @@ RELIABLE = {
     "max_retries": 5,
 }
 
+# Delivery's limits follow from the lease (EMAIL_TIMEOUT, EMAIL_BATCH_SIZE): the
+# task claims batches for a lease's time, and each batch it claims ends within
+# its lease, before the soft limit; the hard limit leaves time to put unsent rows
+# back. A task the hard limit kills anyway leaves rows whose lease has run out
+# by then, or soon will: the next sweep takes them.
+DELIVERY_LEASE = batch_lease().total_seconds()
+DELIVERY_CLAIMS_FOR = max(DELIVERY_LEASE, 60)
+DELIVERY = {
+    **RELIABLE,
+    "soft_time_limit": round(DELIVERY_CLAIMS_FOR + DELIVERY_LEASE + 10),
+    "time_limit": round(DELIVERY_CLAIMS_FOR + DELIVERY_LEASE + 40),
+    # A lost database connection is as transient as a lost SMTP one.
+    "autoretry_for": (*TRANSIENT_ERRORS, OperationalError, InterfaceError),
+}
+_visibility_timeout = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get("visibility_timeout")
+if _visibility_timeout is not None and DELIVERY["time_limit"] >= _visibility_timeout:
+    raise ImproperlyConfigured(
+        f"EMAIL_TIMEOUT and EMAIL_BATCH_SIZE make a delivery run last up to {DELIVERY['time_limit']} s, "
+        f"longer than the broker's visibility_timeout ({_visibility_timeout} s): lower either."
+    )
+
 
 def delivery_enqueue_on_commit() -> None:
     """Ask a worker to deliver the outbox once the current transaction commits
@@ -54,9 +79,15 @@ def delivery_enqueue_on_commit() -> None:
     transaction.on_commit(enqueue)
 
 
-@shared_task(**RELIABLE)
+@shared_task(**DELIVERY)
 def deliver_email() -> str:
-    return str(email_deliver_all())
+    claim_until = time.monotonic() + DELIVERY_CLAIMS_FOR
+    try:
+        return str(email_deliver_all(claim_until=claim_until))
+    except SoftTimeLimitExceeded:
+        # The run has put back what it had not tried; the next sweep goes on.
+        logger.warning("Email delivery stopped at its soft time limit")
+        return "stopped at the soft time limit"
 
 
 @shared_task(**RELIABLE)

@@ -254,11 +254,15 @@ if _email_url:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Seconds an SMTP command may wait for its reply. With EMAIL_BATCH_SIZE it sets a
+# batch's lease (campaign.mail.outbox.batch_lease): how long rows claimed by a
+# worker that died wait before another run sends them.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Campaign tracker <tracker@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# How many messages go out over one SMTP connection.
-EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 50, minimum=1)
+# How many messages go out over one SMTP connection. Small, so a batch's lease
+# (about 6 minutes at the defaults) is short.
+EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 10, minimum=1)
 
 # --- Celery ------------------------------------------------------------------
 
@@ -275,7 +279,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.2,
     }
 else:
-    # Longer than the longest task's time limit, so a slow task is not redelivered.
+    # Longer than the longest task's time limit, so a slow task is not redelivered
+    # (campaign/tasks.py refuses to start otherwise). A killed worker's tasks wait
+    # this long: the every-minute delivery sweep is the recovery, not redelivery.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3

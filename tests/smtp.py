@@ -1,11 +1,15 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that records what it receives,
-for tests of delivery. It can refuse recipients and drop connections on cue."""
+for tests of delivery. It can refuse recipients, drop connections, answer
+slowly and run a fault of the test's own at a chosen message, on cue."""
 
+import asyncio
+import collections
 import email
 import email.policy
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -32,6 +36,11 @@ class Received:
 class RecordingHandler:
     refuse: set[str] = field(default_factory=set)
     drop_next: int = 0  # drop this many connections at DATA, without accepting the message
+    delay: float = 0  # seconds each message waits at DATA before the server accepts it
+    # Called in the server's thread with the count of messages accepted so far,
+    # after a message is recorded and before the client hears "250".
+    after_accept: Callable[[int], None] | None = None
+    data_started: int = 0  # messages whose DATA has begun, accepted or not
     messages: list[Received] = field(default_factory=list)
     sessions: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -60,10 +69,17 @@ class RecordingHandler:
             self.drop_next -= 1
             server.transport.close()
             return "421 4.3.0 Going away"
+        with self.lock:
+            self.data_started += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         received = Received(envelope.mail_from, list(envelope.rcpt_tos), message, self._session_id(session))
         with self.lock:  # _session_id takes the lock itself: it is not re-entrant
             self.messages.append(received)
+            accepted = len(self.messages)
+        if self.after_accept:
+            self.after_accept(accepted)
         return "250 Message accepted for delivery"
 
     @property
@@ -72,6 +88,10 @@ class RecordingHandler:
 
     def to(self, address: str) -> list[Received]:
         return [received for received in self.messages if address in received.rcpt_tos]
+
+    def copies(self) -> collections.Counter:
+        """How many times each Message-ID arrived: a duplicate is a count above 1."""
+        return collections.Counter(received.message["Message-ID"] for received in self.messages)
 
     def wait_for(self, count: int, timeout: float = 30) -> list[Received]:
         deadline = time.monotonic() + timeout

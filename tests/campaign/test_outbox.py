@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from campaign.mail import outbox
 from campaign.mail.emails import RenderedEmail, email_build
-from campaign.mail.outbox import email_deliver_all, email_deliver_pending
+from campaign.mail.outbox import batch_lease, email_deliver_all, email_deliver_pending
 from campaign.models import OutboundEmail
 from tests.factories import UserFactory
 from tests.smtp import running_smtp_server
@@ -118,12 +119,37 @@ def test_after_the_last_attempt_a_message_is_marked_failed(settings):
     assert OutboundEmail.objects.get(pk=row.pk).state == "failed"
 
 
-def test_a_message_stuck_in_sending_is_reclaimed_after_15_minutes(smtp_server):
+def test_a_message_stuck_in_sending_is_reclaimed_once_its_lease_has_run_out(smtp_server, settings):
+    settings.EMAIL_TIMEOUT, settings.EMAIL_BATCH_SIZE = 5, 10
     [row] = queue(1)
-    OutboundEmail.objects.filter(pk=row.pk).update(state="sending", claimed_at=timezone.now())
-    assert email_deliver_pending().sent == []
-    assert email_deliver_pending(now=timezone.now() + datetime.timedelta(minutes=16)).sent == [row.pk]
+    claimed_at = timezone.now()
+    OutboundEmail.objects.filter(pk=row.pk).update(state="sending", claimed_at=claimed_at)
+    assert email_deliver_pending(now=claimed_at + batch_lease() - datetime.timedelta(seconds=1)).sent == []
+    assert email_deliver_pending(now=claimed_at + batch_lease() + datetime.timedelta(seconds=1)).sent == [row.pk]
     assert len(smtp_server.messages) == 1
+
+
+def test_the_lease_is_a_batchs_worst_case_at_the_smtp_timeout(settings):
+    settings.EMAIL_TIMEOUT, settings.EMAIL_BATCH_SIZE = 20, 10
+    default = batch_lease()
+    assert datetime.timedelta(minutes=4) < default < datetime.timedelta(minutes=7)
+    settings.EMAIL_TIMEOUT = 2
+    assert batch_lease() < datetime.timedelta(minutes=1)
+    settings.EMAIL_TIMEOUT, settings.EMAIL_BATCH_SIZE = 20, 50
+    assert batch_lease() > 3 * default
+
+
+def test_a_run_out_of_time_puts_the_rest_of_its_batch_back_at_once(smtp_server, settings, monkeypatch):
+    """A server slow enough to use up the sending budget: the run starts no
+    message it could not finish within the lease."""
+    settings.EMAIL_TIMEOUT, settings.EMAIL_BATCH_SIZE = 1, 4
+    queue(4)
+    clock = iter(range(0, 1000, 3))  # each reading of the clock is 3 s later: the budget is 1 * (4 + 4) = 8 s
+    monkeypatch.setattr(outbox, "monotonic", lambda: next(clock))
+    result = email_deliver_pending()
+    assert len(result.sent) == 2 and len(result.retrying) == 2
+    assert sorted(states().values()) == ["pending", "pending", "sent", "sent"]
+    assert not OutboundEmail.objects.filter(state="pending", claimed_at__isnull=False).exists()
 
 
 def test_sent_messages_are_not_sent_again(smtp_server):

@@ -2,6 +2,7 @@
 CELERY_BROKER_URL is set, kombu's filesystem transport otherwise) and a real SMTP
 server: the reminder and digest jobs run in the worker and their emails arrive."""
 
+import contextlib
 import datetime
 import os
 import subprocess
@@ -50,8 +51,10 @@ def smtp_server(settings):
     yield from running_smtp_server(settings)
 
 
-@pytest.fixture
-def worker(transactional_db, smtp_server):
+@contextlib.contextmanager
+def running_worker(smtp_server, **env_extra):
+    """A real ``celery worker`` process on the test database and SMTP server;
+    yields the process and its log file. ``env_extra`` sets more of its environment."""
     app.control.purge()  # leftovers of other tests must not run against this database
     env = {
         **os.environ,
@@ -61,6 +64,7 @@ def worker(transactional_db, smtp_server):
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "PYTHONUNBUFFERED": "1",
+        **env_extra,
     }
     log_path = Path(settings.VAR_DIR) / "test-worker.log"
     with log_path.open("w") as log:
@@ -87,14 +91,21 @@ def worker(transactional_db, smtp_server):
             assert process.poll() is None, f"the worker stopped:\n{log_path.read_text()}"
             assert time.monotonic() < deadline, f"the worker did not start:\n{log_path.read_text()}"
             time.sleep(0.2)
-        yield log_path
+        yield process, log_path
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def worker(transactional_db, smtp_server):
+    with running_worker(smtp_server) as (_process, log_path):
+        yield log_path
 
 
 def test_worker_sends_reminders_and_digests_over_smtp(worker, smtp_server, campaign, target):
