@@ -34,7 +34,9 @@ chromium:
 # would download a JRE of its own.
 vnu:
 	@[ -f node_modules/vnu-jar/build/dist/vnu.jar ] || { \
-		command -v npm >/dev/null 2>&1 || { echo "Install Node.js and npm (sudo apt-get install npm), then run make test again." >&2; exit 1; }; \
+		command -v npm >/dev/null 2>&1 || { \
+			if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+			else echo "Install Node.js and npm (sudo apt-get install npm), then run make test again." >&2; exit 1; fi; }; \
 		npm ci --ignore-scripts --no-audit --no-fund; }
 	@command -v java >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
