@@ -1,9 +1,8 @@
 """The public pages, the feed, the widget and the sitemap (issue 20): what
 they show, what they never show, and how they are sent."""
 
-import xml.etree.ElementTree as ET
-
 import pytest
+from defusedxml import ElementTree as ET
 from django.core.cache import cache
 from django.test import Client
 
