@@ -58,6 +58,7 @@ demo: migrate
 
 run: demo
 	@echo "Open http://localhost:8000/ (admin: http://localhost:8000/admin/). Ctrl-C stops web, worker and beat."
+	@echo "The public tracker of the demo campaign: http://localhost:8000/p/$$($(BIN)/python -c 'from campaign.demo import CHINA_SLUG; print(CHINA_SLUG)')/"
 	$(BIN)/honcho start -f Procfile
 
 lint: install-dev

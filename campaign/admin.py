@@ -32,6 +32,7 @@ from campaign.services import (
     ask_soft_delete,
     ask_update,
     evidence_soft_delete,
+    public_changed,
 )
 
 # django-otp's TOTP app names itself by its label, shown as "OTP_TOTP" on the
@@ -74,6 +75,9 @@ class CampaignAdmin(HistoryAdmin):
     search_fields = ["title", "slug", "summary", "country_or_region"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [MembershipInline]
+    # Publishing goes through campaign.publishing (the campaign's page for leads),
+    # which asks for confirmation; here it is shown, not changed.
+    readonly_fields = ["published", "published_at", "public_title", "public_summary", "allow_indexing"]
 
 
 @admin.register(Membership)
@@ -101,6 +105,8 @@ def _restore(queryset, user) -> int:
             item.deleted_at = None
             item._history_user = user
             item.save(update_fields=["deleted_at"])
+        for campaign_id in {item.campaign_id for item in restored}:
+            public_changed(campaign_id=campaign_id)
     return len(restored)
 
 
@@ -423,6 +429,10 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
         if not change and not obj.added_by_id:
             obj.added_by = request.user
         super().save_model(request, obj, form, change)
+        # A sensitivity changed here reaches the public pages at once.
+        public_changed(campaign_id=obj.campaign_id)
+        if form.initial.get("campaign") not in (None, obj.campaign_id):
+            public_changed(campaign_id=form.initial["campaign"])
 
     @admin.action(description="Restore selected deleted evidence")
     def restore(self, request, queryset):

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from campaign import publishing
 from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, Update
 
 CHINA_SLUG = "china-high-commissioner-visit-2022"
@@ -139,6 +140,9 @@ class DemoUpdate:
     note: str
     author: str = "lead"
     new_status: str = ""  # empty: a plain note
+    # Published for the public page with this public status (issue 20); the note
+    # is then public as written. Empty: internal only.
+    public_status: str = ""
 
 
 @dataclass
@@ -156,6 +160,8 @@ class DemoAsk:
     source_url: str = STATEMENT_URL
     source_date: datetime.date = STATEMENT_DATE
     updates: list[DemoUpdate] = field(default_factory=list)
+    # On the campaign's public page (issue 20): the asks ISHR made public in 2022.
+    public: bool = False
 
 
 @dataclass
@@ -175,6 +181,7 @@ class DemoEvidence:
 CHINA_ASKS = [
     DemoAsk(
         key="publish",
+        public=True,
         title="Publish the OHCHR report on the Uyghur region",
         target="hc",
         wording=(
@@ -190,6 +197,7 @@ CHINA_ASKS = [
             DemoUpdate(
                 datetime.date(2022, 5, 28),
                 "Ask made public in ISHR's statement at the end of the High Commissioner's visit to China.",
+                public_status=AskStatus.OPEN,
             ),
             DemoUpdate(
                 datetime.date(2022, 6, 13),
@@ -201,11 +209,13 @@ CHINA_ASKS = [
                 "OHCHR published its assessment of human rights concerns in the Xinjiang Uyghur Autonomous "
                 "Region on 31 August 2022, the last day of the High Commissioner's mandate: met, but late.",
                 new_status=AskStatus.MET,
+                public_status=AskStatus.MET,
             ),
         ],
     ),
     DemoAsk(
         key="briefing",
+        public=True,
         title="Present the findings in a briefing to the Human Rights Council",
         target="hc",
         wording="present her findings in a briefing to the Human Rights Council.",
@@ -219,12 +229,14 @@ CHINA_ASKS = [
                 datetime.date(2022, 7, 8),
                 "The 50th session closed without a briefing on the Uyghur region.",
                 author="editor",
+                public_status=AskStatus.OPEN,
             ),
             DemoUpdate(
                 datetime.date(2022, 8, 31),
                 "The High Commissioner's mandate ended on 31 August 2022 with the assessment published but "
                 "never presented to the Council.",
                 new_status=AskStatus.NOT_MET,
+                public_status=AskStatus.NOT_MET,
             ),
             DemoUpdate(
                 datetime.date(2022, 10, 6),
@@ -236,6 +248,7 @@ CHINA_ASKS = [
     ),
     DemoAsk(
         key="public_dialogue",
+        public=True,
         title="Make the 'annual strategic meeting' and 'working group' public",
         target="ohchr",
         wording=(
@@ -253,6 +266,7 @@ CHINA_ASKS = [
                 datetime.date(2022, 5, 28),
                 "Ask made public in ISHR's statement; the High Commissioner did not say whether these "
                 "exchanges would be public, nor when and in what format they would take place.",
+                public_status=AskStatus.OPEN,
             ),
             DemoUpdate(
                 datetime.date(2022, 7, 14),
@@ -265,6 +279,7 @@ CHINA_ASKS = [
     ),
     DemoAsk(
         key="access",
+        public=True,
         title="Grant prompt, unfettered access to Hong Kong and the Tibetan region",
         target="china",
         wording=(
@@ -276,11 +291,17 @@ CHINA_ASKS = [
         status=AskStatus.OPEN,
         deadline="next_session",
         updates=[
-            DemoUpdate(datetime.date(2022, 5, 28), "Ask made public in ISHR's statement.", author="editor2"),
+            DemoUpdate(
+                datetime.date(2022, 5, 28),
+                "Ask made public in ISHR's statement.",
+                author="editor2",
+                public_status=AskStatus.OPEN,
+            ),
         ],
     ),
     DemoAsk(
         key="mechanism",
+        public=True,
         title="Establish an independent UN mechanism to monitor human rights in China",
         target="hrc",
         wording=(
@@ -298,6 +319,7 @@ CHINA_ASKS = [
             DemoUpdate(
                 datetime.date(2022, 5, 28),
                 "ISHR's statement recalls the call made on 26 June 2020 by over 50 Special Procedures experts.",
+                public_status=AskStatus.OPEN,
             ),
             DemoUpdate(
                 datetime.date(2022, 9, 12),
@@ -310,6 +332,7 @@ CHINA_ASKS = [
                 "The Council rejected a draft decision to hold a debate on the OHCHR assessment (17 for, "
                 "19 against, 11 abstentions); no mechanism at this session.",
                 author="editor",
+                public_status=AskStatus.IN_PROGRESS,
             ),
         ],
     ),
@@ -604,6 +627,10 @@ def _timeline(ask: Ask, updates: list[DemoUpdate], users):
             note=entry.note,
             old_status=status if entry.new_status else "",
             new_status=entry.new_status,
+            published=bool(entry.public_status),
+            published_at=_at(entry.on) if entry.public_status else None,
+            public_note=entry.note if entry.public_status else "",
+            public_status=entry.public_status,
         )
         status = entry.new_status or status
     if status != ask.status:
@@ -631,6 +658,32 @@ def _evidence(campaign, demo_evidence, asks, users):
         wanted = {asks[key].pk for key in demo.asks}
         if set(item.asks.values_list("pk", flat=True)) != wanted:
             item.asks.set(wanted)
+
+
+def _publish(campaign, demo_asks, asks, lead):
+    """The public face of 2022: the campaign and the asks of the statement, with
+    the updates marked public above and the evidence whose sensitivity is public.
+    Published once: a lead's later unpublishing is not undone by rerunning, and
+    rerunning writes no history."""
+    if campaign.published_at is None:
+        publishing.campaign_publish(
+            campaign=campaign,
+            actor=lead,
+            public_title=campaign.title,
+            public_summary=campaign.summary,
+            allow_indexing=False,
+        )
+    for demo in demo_asks:
+        ask = asks[demo.key]
+        if demo.public and ask.published_at is None:
+            publishing.ask_publish(
+                ask=ask,
+                actor=lead,
+                public_wording=ask.wording,
+                public_source_title=ask.source_title,
+                public_source_url=ask.source_url,
+                public_source_date=ask.source_date,
+            )
 
 
 def demo_admin_join_campaigns(admin: User):
@@ -670,6 +723,7 @@ def demo_load(*, today: datetime.date | None = None) -> dict[str, Campaign]:
     _memberships(china, users, CHINA_ROLES)
     china_asks = _asks(china, CHINA_ASKS, targets, users, today)
     _evidence(china, CHINA_EVIDENCE, china_asks, users)
+    _publish(china, CHINA_ASKS, china_asks, users["lead"])
 
     memorial, _ = _upsert(
         Campaign,

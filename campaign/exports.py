@@ -12,7 +12,7 @@ from import_export import fields, resources, widgets
 from import_export.results import Result
 
 from campaign.models import ASK_EDITABLE_FIELDS, Ask, AskStatus, Campaign, Evidence, Target
-from campaign.services import ask_change_status, ask_timeline_follow
+from campaign.services import ask_change_status, ask_timeline_follow, public_changed
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -225,6 +225,7 @@ class AskResource(NeutralisedResource):
             ask_change_status(ask=instance, new_status=new_status, author=None, note="Status changed by import.")
         if not is_create:
             ask_timeline_follow(ask=instance)  # the row may move the ask to another campaign
+        public_changed(campaign_id=instance.campaign_id)
 
 
 class EvidenceResource(NeutralisedResource):
@@ -252,3 +253,6 @@ class EvidenceResource(NeutralisedResource):
 
     def get_queryset(self):
         return Evidence.objects.all()
+
+    def after_save_instance(self, instance, row, **kwargs):
+        public_changed(campaign_id=instance.campaign_id)

@@ -73,6 +73,16 @@ class Campaign(models.Model):
 
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="campaigns")
 
+    # The public face (issue 20), set only through campaign.publishing; off by default.
+    published = models.BooleanField(default=False, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    public_title = models.CharField(max_length=200, blank=True)
+    public_summary = models.TextField(blank=True)
+    allow_indexing = models.BooleanField("let search engines index", default=False)
+    # Bumped by every write that can change what the public pages show: their
+    # cache keys and ETags carry it, so a change is seen at once.
+    public_version = models.PositiveIntegerField(default=1, editable=False)
+
     objects = CampaignQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -240,6 +250,20 @@ class Ask(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # The public face (issue 20), set only through campaign.publishing; off by default.
+    published = models.BooleanField(default=False, editable=False)
+    # Random, given on first publication and kept (links stay valid on republishing);
+    # it says nothing about how many private asks exist.
+    public_id = models.CharField(max_length=12, unique=True, null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    public_wording = models.TextField(blank=True, help_text="The demand as the public may read it.")
+    public_source_title = models.CharField("where it was made public", max_length=300, blank=True)
+    public_source_url = models.URLField("link to where it was made public", max_length=500, blank=True)
+    public_source_date = models.DateField("when it was made public", null=True, blank=True)
+    public_weight = models.PositiveSmallIntegerField(
+        default=1, help_text="How much this ask counts in the campaign's public progress bar."
+    )
+
     objects = AliveAskManager()
     all_objects = AskQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at", "last_activity_at", "version"])
@@ -324,7 +348,8 @@ PRIORITY_LABELS = dict(Ask.Priority.choices)
 
 
 class Update(models.Model):
-    """One entry of an ask's timeline. Append-only: never edited, never deleted."""
+    """One entry of an ask's timeline. Append-only: never edited, never deleted; a
+    published entry can only be withdrawn from the public pages (campaign.publishing)."""
 
     ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="updates")
     # The ask's campaign, kept on each entry (an ask that moves takes its entries
@@ -338,6 +363,12 @@ class Update(models.Model):
     note = models.TextField()
     old_status = models.CharField(max_length=20, choices=AskStatus.choices, blank=True)
     new_status = models.CharField(max_length=20, choices=AskStatus.choices, blank=True)
+    # Public only when a lead publishes it, with a note written for the public
+    # (issue 20); the ask's public status is the public_status of its latest published update.
+    published = models.BooleanField(default=False, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    public_note = models.TextField(blank=True, editable=False)
+    public_status = models.CharField(max_length=20, choices=AskStatus.choices, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -345,6 +376,9 @@ class Update(models.Model):
             models.Index(fields=["ask", "-created_at"], name="update_ask_created"),
             models.Index(fields=["created_at"], name="update_created"),
             models.Index(fields=["campaign", "-created_at", "-id"], name="update_campaign_created"),
+            models.Index(
+                fields=["campaign", "-published_at"], condition=Q(published=True), name="update_public_campaign"
+            ),
         ]
 
     def __str__(self):

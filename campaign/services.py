@@ -5,6 +5,7 @@ a change is made."""
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from campaign.mail.notifications import status_change_notify
@@ -22,6 +23,14 @@ from campaign.models import (
 )
 from campaign.tasks import delivery_enqueue_on_commit
 from campaign.uploads import clean_filename
+
+
+def public_changed(*, campaign_id: int) -> None:
+    """Say that what the campaign's public pages show may have changed: their
+    cache keys and ETags carry ``public_version``, so the change is on them at
+    once. Every write that can touch a public page calls it: the ask and
+    evidence services here, campaign.publishing and the admin's direct saves."""
+    Campaign.objects.filter(pk=campaign_id).update(public_version=F("public_version") + 1)
 
 
 class StaleEditError(Exception):
@@ -124,6 +133,8 @@ def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
     current._history_user = author
     current.save()
     ask_timeline_follow(ask=current)
+    for campaign_id in {moved_from, current.campaign_id}:
+        public_changed(campaign_id=campaign_id)
     return current
 
 
@@ -145,6 +156,7 @@ def ask_soft_delete(*, ask: Ask, author) -> None:
     current._history_user = author
     current.save(update_fields=["deleted_at", "updated_at"])
     ask.deleted_at = current.deleted_at
+    public_changed(campaign_id=current.campaign_id)
 
 
 def _attach_file(evidence: Evidence, file, content_type: str) -> None:
@@ -187,6 +199,7 @@ def evidence_add(*, campaign, added_by, asks=(), file=None, content_type: str = 
     if asks:
         evidence.asks.set(asks)
         _evidence_on_timeline(asks, evidence, added_by, "added")
+    public_changed(campaign_id=evidence.campaign_id)
     return evidence
 
 
@@ -215,6 +228,7 @@ def evidence_update(*, evidence: Evidence, actor, asks, file=None, content_type:
     current.asks.set(asks)
     _evidence_on_timeline(set(asks) - linked_before, current, actor, "linked to this ask")
     _evidence_on_timeline(linked_before - set(asks), current, actor, "no longer linked to this ask")
+    public_changed(campaign_id=current.campaign_id)
     return current
 
 
@@ -227,6 +241,7 @@ def evidence_soft_delete(*, evidence: Evidence, actor) -> None:
     current.save(update_fields=["deleted_at"])
     evidence.deleted_at = current.deleted_at
     _evidence_on_timeline(current.asks.all(), current, actor, "removed")
+    public_changed(campaign_id=current.campaign_id)
 
 
 # --- Campaign details and memberships, run by the campaign's leads ------------------

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from campaign.views import asks, dashboard, digests, evidence, feeds, leads
+from campaign.publishing import PUBLIC_ID_ALPHABET
+from campaign.views import asks, dashboard, digests, evidence, feeds, leads, public, publishing
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -33,4 +34,24 @@ urlpatterns += [
     path("campaigns/<slug:slug>/members/add/", leads.campaign_member_add, name="campaign_member_add"),
     path("campaigns/<slug:slug>/members/<int:pk>/role/", leads.campaign_member_role, name="campaign_member_role"),
     path("campaigns/<slug:slug>/members/<int:pk>/remove/", leads.campaign_member_remove, name="campaign_member_remove"),
+]
+
+# Run by the campaign's leads: what the public sees (issue 20).
+urlpatterns += [
+    path("campaigns/<slug:slug>/public/", publishing.campaign_public, name="campaign_public"),
+    path("campaigns/<slug:slug>/public/unpublish/", publishing.campaign_unpublish, name="campaign_unpublish"),
+    path("asks/<int:pk>/public/", publishing.ask_public, name="ask_public"),
+    path("asks/<int:pk>/public/unpublish/", publishing.ask_unpublish, name="ask_unpublish"),
+    path("asks/<int:pk>/public/update/", publishing.update_publish, name="update_publish"),
+    path("asks/<int:pk>/public/update/<int:update_pk>/withdraw/", publishing.update_withdraw, name="update_withdraw"),
+]
+
+# The public pages: no login, no session, no cookie (campaign.middleware.PUBLIC_PATH_PREFIXES).
+PUBLIC_ID = f"[{PUBLIC_ID_ALPHABET}]{{8}}"
+urlpatterns += [
+    path("sitemap.xml", public.sitemap, name="sitemap"),
+    path("p/<slug:slug>/", public.campaign_page, name="public_campaign"),
+    path("p/<slug:slug>/feed.atom", public.feed, name="public_feed"),
+    path("p/<slug:slug>/embed/", public.embed, name="public_embed"),
+    re_path(rf"^p/(?P<slug>[-a-zA-Z0-9_]+)/(?P<public_id>{PUBLIC_ID})/$", public.ask_page, name="public_ask"),
 ]

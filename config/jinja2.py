@@ -115,3 +115,16 @@ def environment(**options) -> Environment:
         percent=campaign_tags.percent,
     )
     return env
+
+
+def public_environment(**options) -> Environment:
+    """The public pages' own environment (templates/public/, issue 20): no
+    request, no user, no CSRF token, no staff URL helpers; only what a page
+    built from ``campaign.public``'s dataclasses needs. Times are shown in
+    TIME_ZONE, the same for every reader."""
+    env = Environment(**options)  # noqa: S701 - the backend passes autoescape=True
+    env.globals.update(static=static)
+    env.filters.update(
+        date=date, iso_moment=campaign_tags.iso_moment, pluralize=pluralize, percent=campaign_tags.percent
+    )
+    return env

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -82,6 +83,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The public pages (/p/, /sitemap.xml) are the same for everyone: they get an
+    # empty session that is never saved and an anonymous user, so nothing below
+    # reads a session, sets a cookie or marks them private.
+    "campaign.middleware.PublicPagesMiddleware",
     # Cache-Control: private, no-store on every signed-in response (and token
     # links); early in the list, so it also marks the redirects below it.
     "accounts.middleware.PrivateResponseMiddleware",
@@ -130,6 +135,15 @@ TEMPLATES = [
             "context_processors": ["django.contrib.auth.context_processors.auth"],
         },
     },
+    {
+        # The public pages (issue 20): templates of their own, sharing nothing with
+        # the staff pages, and no context processors (no user, no CSRF token).
+        "NAME": "public",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "public"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.public_environment"},
+    },
 ]
 
 # --- Database ----------------------------------------------------------------
@@ -172,6 +186,14 @@ if CACHE_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The public pages (issue 20): how long browsers and shared caches may keep them
+# (they revalidate with the ETag after that), and how long this app keeps each
+# built page in the cache above (0: built on every request). A change made
+# through the services is on them at once either way: the cache key carries
+# the campaign's public_version.
+PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60, minimum=0)
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
 
 # --- Accounts, sessions and login --------------------------------------------
 

@@ -221,6 +221,7 @@ def test_every_post_without_a_csrf_token_is_refused(superuser, ask, campaign):
         "object_id": str(ask.pk),
         "id": str(superuser.pk),
         "uidb64": "MQ",
+        "public_id": "abcdefgh",
     }
     urls = post_urls(values)
     assert not [u for u in urls if u.startswith("UNREVERSED")]

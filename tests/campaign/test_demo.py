@@ -202,3 +202,23 @@ def test_the_demo_timeline_points_no_viewer_to_what_they_cannot_see():
     notes = list(Update.objects.values_list("note", flat=True))
     assert notes
     assert not [note for note in notes if "see the confidential" in note.lower()]
+
+
+def test_the_demo_publishes_the_china_campaign_as_it_was_public_in_2022(client):
+    call_command("load_ishr_demo", stdout=io.StringIO())
+    call_command("load_ishr_demo", stdout=io.StringIO())  # twice: still one publication
+    html = client.get(f"/p/{CHINA_SLUG}/").content.decode()
+    assert "visit to China: follow-up" in html
+    assert html.count('class="list-group-item') == 5  # the five asks of the statement
+    assert "Follow-up: international action" not in html and "carries the call for action" not in html
+    publish = Ask.objects.get(campaign__slug=CHINA_SLUG, title__startswith="Publish the OHCHR report")
+    page = client.get(f"/p/{CHINA_SLUG}/{publish.public_id}/").content.decode()
+    assert 'id="public-status">Met<' in page and "met, but late" in page
+    for url in (
+        f"/p/{CHINA_SLUG}/feed.atom",
+        *(f"/p/{CHINA_SLUG}/{ask.public_id}/" for ask in Ask.objects.filter(published=True)),
+    ):
+        body = client.get(url).content.decode()
+        for internal in Evidence.objects.exclude(sensitivity="public").filter(campaign__slug=CHINA_SLUG):
+            assert internal.title not in body, (url, internal.title)
+        assert "closed meeting" not in body and "fictional" not in body.lower(), url
