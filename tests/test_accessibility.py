@@ -84,3 +84,15 @@ def test_staff_pages_are_accessible(live_server, page, client, demo_lead):
         if violations := axe_violations(page):
             found[path] = violations
     assert found == {}
+
+
+def test_public_pages_are_accessible(live_server, page, demo_lead):
+    """What anyone on the internet reads, signed in or not."""
+    published = Ask.objects.filter(campaign__slug=CHINA_SLUG, published=True, public_id__isnull=False).first()
+    found = {}
+    for path in (f"/p/{CHINA_SLUG}/", f"/p/{CHINA_SLUG}/{published.public_id}/", f"/p/{CHINA_SLUG}/embed/"):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        if violations := axe_violations(page):
+            found[path] = violations
+    assert found == {}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
@@ -105,6 +106,14 @@ def staff_pages(ask: Ask, digest: Digest) -> list[str]:
 FRAGMENT_PAGE = '<!DOCTYPE html><html lang="en"><head><title>Fragment</title></head><body><main>{}</main></body></html>'
 
 
+def public_pages() -> list[str]:
+    """The demo's published campaign, one of its asks and the embeddable widget."""
+    published = Ask.objects.filter(campaign__slug=CHINA_SLUG, published=True, public_id__isnull=False).first()
+    assert published, "the demo publishes the China campaign's asks"
+    base = f"/p/{CHINA_SLUG}/"
+    return [base, f"{base}{published.public_id}/", f"{base}embed/"]
+
+
 def htmx_fragments(client, ask: Ask) -> dict[str, str]:
     htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": f"status-cell-{ask.pk}"}
     url = f"/asks/{ask.pk}/status/"
@@ -140,6 +149,11 @@ def test_staff_pages_and_emails_are_valid_html(demo, client, tmp_path):
             expected = (200,) if role == "lead" else (200, 403)
             assert response.status_code in expected, (role, path, response.status_code)
             documents[f"{role} {path}"] = response.content.decode()
+    anonymous = Client()
+    for path in public_pages():
+        response = anonymous.get(path)
+        assert response.status_code == 200, path
+        documents[f"public {path}"] = response.content.decode()
     client.force_login(demo["lead"])
     for name, html in htmx_fragments(client, ask).items():
         documents[f"htmx fragment: {name}"] = FRAGMENT_PAGE.format(html)
