@@ -400,10 +400,17 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
         "campaign",
         ("published_on", admin.DateFieldListFilter),
     ]
-    search_fields = ["title", "reference", "summary"]
+    search_fields = ["title", "reference", "reference_canonical", "summary"]
     autocomplete_fields = ["campaign", "asks", "added_by"]
     list_select_related = ["campaign"]
-    readonly_fields = ["original_filename", "content_type", "file_size", "deleted_at"]
+    readonly_fields = [
+        "reference_canonical",
+        "reference_kind",
+        "original_filename",
+        "content_type",
+        "file_size",
+        "deleted_at",
+    ]
     actions = ["restore", "soft_delete"]
 
     def get_queryset(self, request):
@@ -416,6 +423,7 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change and not obj.added_by_id:
             obj.added_by = request.user
+        obj.read_reference()
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Restore selected deleted evidence")

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from campaign import un_symbols
 from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, Update
 
 CHINA_SLUG = "china-high-commissioner-visit-2022"
@@ -613,6 +614,7 @@ def _timeline(ask: Ask, updates: list[DemoUpdate], users):
 def _evidence(campaign, demo_evidence, asks, users):
     for demo in demo_evidence:
         added_on = max(demo.published_on or campaign.started_on, campaign.started_on)
+        reference = un_symbols.parse(demo.reference)
         item, _ = _upsert(
             Evidence,
             Evidence.all_objects,
@@ -620,6 +622,8 @@ def _evidence(campaign, demo_evidence, asks, users):
             {
                 "kind": demo.kind,
                 "reference": demo.reference,
+                "reference_canonical": reference.canonical,
+                "reference_kind": reference.kind,
                 "url": demo.url,
                 "published_on": demo.published_on,
                 "summary": demo.summary,

@@ -252,3 +252,6 @@ class EvidenceResource(NeutralisedResource):
 
     def get_queryset(self):
         return Evidence.objects.all()
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.read_reference()

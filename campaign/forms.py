@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.html import format_html
 
 from campaign.models import EVIDENCE_NEEDS_SOURCE, Ask, AskStatus, Evidence, Membership, Target, in_users_campaigns
 from campaign.selectors import editable_campaigns
@@ -208,6 +209,16 @@ class EvidenceForm(forms.ModelForm):
         }
 
     detected_content_type = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.is_unrecognised_reference:
+            # crispy-forms renders help texts unescaped: format_html escapes the typed reference.
+            self.fields["reference"].help_text = format_html(
+                "“{}” is not a UN symbol: it is kept as typed and not linked. {}",
+                self.instance.reference,
+                self.fields["reference"].help_text,
+            )
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from campaign import un_symbols
+
 
 class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
@@ -394,7 +396,15 @@ class AliveEvidenceManager(models.Manager.from_queryset(EvidenceQuerySet)):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
+class ReferenceKind(models.TextChoices):
+    UN_SYMBOL = un_symbols.UN_SYMBOL, "UN document symbol"
+    COMMUNICATION = un_symbols.COMMUNICATION, "Special Procedures communication"
+    OTHER = un_symbols.OTHER, "Not a UN symbol"
+
+
 class Evidence(models.Model):
+    ReferenceKind = ReferenceKind
+
     class Kind(models.TextChoices):
         UN_DOCUMENT = "un_document", "UN document"
         STATEMENT = "statement", "Statement"
@@ -419,7 +429,16 @@ class Evidence(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.UN_DOCUMENT)
     title = models.CharField(max_length=300)
     reference = models.CharField(
-        max_length=120, blank=True, help_text="A document symbol such as CHN 13/2018 or CERD/C/CHN/CO/14-17."
+        max_length=120,
+        blank=True,
+        help_text="A UN document symbol such as CERD/C/CHN/CO/14-17, or a Special Procedures communication "
+        "such as AL CHN 5/2021. Anything else is kept as typed.",
+    )
+    # What ``reference`` reads as (campaign.un_symbols), set by ``read_reference``
+    # on every path that saves evidence: the services, the admin and both imports.
+    reference_canonical = models.CharField(max_length=120, blank=True, editable=False)
+    reference_kind = models.CharField(
+        max_length=20, choices=ReferenceKind.choices, default=ReferenceKind.OTHER, editable=False
     )
     url = models.URLField("URL", max_length=500, blank=True)
     file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=200)
@@ -458,6 +477,9 @@ class Evidence(models.Model):
                 name="evidence_live_campaign_sens",
             ),
             models.Index(fields=["reference"], name="evidence_reference"),
+            # A symbol's evidence in the campaigns in scope: the search and the
+            # same-symbol warning.
+            models.Index(fields=["campaign", "reference_canonical"], name="evidence_campaign_canonical"),
             models.Index(fields=["added_at"], name="evidence_added"),
         ]
 
@@ -468,6 +490,19 @@ class Evidence(models.Model):
         super().clean()
         if not (self.url or self.file or self.reference):
             raise ValidationError(EVIDENCE_NEEDS_SOURCE)
+
+    def read_reference(self) -> None:
+        """Store what ``reference`` reads as: its canonical form and kind. An
+        unknown shape keeps an empty canonical form and the kind "other"; the
+        reference itself is never changed or refused."""
+        parsed = un_symbols.parse(self.reference)
+        self.reference_canonical = parsed.canonical[:120]
+        self.reference_kind = parsed.kind
+
+    @property
+    def is_unrecognised_reference(self) -> bool:
+        """A reference that is neither a UN symbol nor a communication: pages say so."""
+        return bool(self.reference) and self.reference_kind == ReferenceKind.OTHER
 
     def get_download_url(self):
         return reverse("evidence_download", args=[self.pk]) if self.file else ""

@@ -181,6 +181,7 @@ def evidence_add(*, campaign, added_by, asks=(), file=None, content_type: str = 
     evidence = Evidence(campaign=campaign, added_by=added_by, **fields)
     if file:
         _attach_file(evidence, file, content_type)
+    evidence.read_reference()
     evidence.full_clean(exclude=["file"])
     evidence._history_user = added_by
     evidence.save()
@@ -208,6 +209,7 @@ def evidence_update(*, evidence: Evidence, actor, asks, file=None, content_type:
         _attach_file(current, file, content_type)
     elif file is False:
         current.file, current.original_filename, current.content_type, current.file_size = "", "", "", None
+    current.read_reference()
     current.full_clean(exclude=["file"])
     current._history_user = actor
     current.save()

@@ -478,6 +478,7 @@ def _import_evidence(rows, campaign, asks: dict, users: dict, files: _FileSource
             with files.open(file_name) as source:
                 item.file.save(item.original_filename or PurePosixPath(file_name).name, File(source), save=False)
             saved_files.append(item.file)
+        item.read_reference()
         _full_clean(item, where, row)
         item.save()
         item.asks.set(linked)
