@@ -239,14 +239,15 @@ def search_key(text: str) -> str:
 # --- In free text --------------------------------------------------------------------
 
 _TEXT_COMPONENT = r"[A-Za-z0-9]+(?:[.\-\u2010-\u2015][A-Za-z0-9]+)*"
-# Series in capitals, as documents write them: "and/or/2" is not a symbol.
+# Series in capitals, as documents write them: "and/or/2" is not a symbol. A
+# symbol cut short by truncation ("A/HRC/51/L…") is not one either.
 _TEXT_SYMBOL_RE = re.compile(
     rf"(?<![\w/.\-])(?:{'|'.join(sorted(SERIES, key=len, reverse=True))})(?:/{_TEXT_COMPONENT})+"
-    rf"(?: ?\((?:1[0-9]{{3}}|20[0-9]{{2}}|[IVXLC]+)\))?(?![\w/])"
+    rf"(?: ?\((?:1[0-9]{{3}}|20[0-9]{{2}}|[IVXLC]+)\))?(?![\w/…])"
 )
 # In running text only with a type: a bare "ABC 10/2020" is too often something else.
 _TEXT_COMMUNICATION_RE = re.compile(
-    rf"(?<![\w\-])(?:{'|'.join(COMMUNICATION_TYPES)}) [A-Z]{{3}} [0-9]{{1,4}}/[0-9]{{4}}(?![\w/])"
+    rf"(?<![\w\-])(?:{'|'.join(COMMUNICATION_TYPES)}) [A-Z]{{3}} [0-9]{{1,4}}/[0-9]{{4}}(?![\w/…])"
 )
 
 
