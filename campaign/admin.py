@@ -23,6 +23,8 @@ from campaign.models import (
     ProgressSummary,
     Reminder,
     Target,
+    UNMeeting,
+    UNReview,
     Update,
 )
 from campaign.services import (
@@ -32,6 +34,7 @@ from campaign.services import (
     ask_soft_delete,
     ask_update,
     evidence_soft_delete,
+    un_meeting_follow,
 )
 
 # django-otp's TOTP app names itself by its label, shown as "OTP_TOTP" on the
@@ -528,3 +531,32 @@ class OutboundEmailAdmin(ReadOnlyAdmin):
                 state=OutboundEmail.State.PENDING, next_attempt_at=timezone.now(), claimed_at=None
             )
         self.message_user(request, f"{count} email(s) will go out in the next delivery run.", messages.SUCCESS)
+
+
+# --- The UN calendar -------------------------------------------------------------
+
+
+class UNReviewInline(admin.TabularInline):
+    model = UNReview
+    extra = 0
+
+
+@admin.register(UNMeeting)
+class UNMeetingAdmin(HistoryAdmin):
+    list_display = ["name", "body", "session", "starts_on", "ends_on", "confirmed"]
+    list_filter = ["body", "confirmed"]
+    search_fields = ["session", "note", "reviews__country"]
+    date_hierarchy = "starts_on"
+    inlines = [UNReviewInline]
+
+    def save_related(self, request, form, formsets, change):
+        # The meeting and its reviews are saved, all in the admin's transaction:
+        # the anchored asks follow their dates now, in the same transaction.
+        super().save_related(request, form, formsets, change)
+        moved = un_meeting_follow(meeting=form.instance, actor=request.user)
+        if moved:
+            self.message_user(
+                request,
+                f"{len(moved)} open ask(s) anchored to {form.instance} got a new deadline.",
+                messages.SUCCESS,
+            )

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from campaign import un_symbols
 from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, Update
+from campaign.services import un_calendar_file_rows, un_calendar_load
 
 CHINA_SLUG = "china-high-commissioner-visit-2022"
 CAO_SHUNLI_SLUG = "cao-shunli-memorial"
@@ -647,6 +648,8 @@ def demo_admin_join_campaigns(admin: User):
 def demo_load(*, today: datetime.date | None = None) -> dict[str, Campaign]:
     """Create or refresh both demo campaigns; returns them by slug."""
     today = today or timezone.localdate()
+    # The deadlines are anchored to the Council's sessions: the shipped calendar first.
+    un_calendar_load(rows=un_calendar_file_rows())
     users = _demo_users()
     targets = {
         key: _upsert(Target, Target.objects, {"name": name}, {"kind": kind, "description": description})[0]

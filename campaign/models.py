@@ -150,6 +150,82 @@ class Target(models.Model):
         return self.name
 
 
+class UNBody(models.TextChoices):
+    HRC = "HRC", "Human Rights Council"
+    UPR = "UPR", "Universal Periodic Review Working Group"
+    CERD = "CERD", "Committee on the Elimination of Racial Discrimination"
+    CESCR = "CESCR", "Committee on Economic, Social and Cultural Rights"
+    CEDAW = "CEDAW", "Committee on the Elimination of Discrimination against Women"
+    CAT = "CAT", "Committee against Torture"
+    CRC = "CRC", "Committee on the Rights of the Child"
+    CCPR = "CCPR", "Human Rights Committee"
+    OTHER = "other", "Other"
+
+
+class UNMeeting(models.Model):
+    """A UN meeting deadlines can be anchored to: a Council or UPR session, a
+    treaty body's session. Loaded from campaign/data/un_calendar.json by
+    ``load_un_calendar`` and corrected in the admin; a change of its dates moves
+    the open asks anchored to it (``services.un_meeting_save``)."""
+
+    body = models.CharField(max_length=10, choices=UNBody.choices)
+    session = models.CharField(max_length=20, help_text="The session's number, as the UN writes it: 62, S-37.")
+    starts_on = models.DateField("opens on")
+    ends_on = models.DateField("closes on")
+    confirmed = models.BooleanField(
+        default=False, help_text="Untick while the dates are an estimate: deadlines on it show as provisional."
+    )
+    source_url = models.URLField("source URL", max_length=500, blank=True)
+    note = models.TextField(blank=True)
+    # The fixture's row as ``load_un_calendar`` last applied it: a new release
+    # applies its rows again, an unchanged one leaves an admin's corrections alone.
+    loaded_values = models.JSONField(default=dict, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
+
+    class Meta:
+        verbose_name = "UN meeting"
+        ordering = ["starts_on", "body", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "session"], name="unmeeting_unique_session"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="unmeeting_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """HRC62, UPR45; a treaty body's: CESCR 73."""
+        if self.body in (UNBody.HRC, UNBody.UPR):
+            return f"{self.body}{self.session}"
+        return f"{self.get_body_display() if self.body == UNBody.OTHER else self.body} {self.session}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The meeting closes before it opens."})
+
+
+class UNReview(models.Model):
+    """A country reviewed at a meeting (a UPR review, a treaty body's dialogue)."""
+
+    meeting = models.ForeignKey(UNMeeting, on_delete=models.CASCADE, related_name="reviews")
+    country = models.CharField(max_length=7, help_text="ISO 3166 alpha-3, as UN symbols write it: CHN, CHN-HKG.")
+    starts_on = models.DateField("review on")
+    ends_on = models.DateField("review ends on", null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "country review"
+        ordering = ["starts_on", "country"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "country"], name="unreview_unique_country")]
+
+    def __str__(self):
+        return f"{self.country} at {self.meeting}"
+
+
 class AskStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     OPEN = "open", "Open"

