@@ -226,6 +226,17 @@ class UNReview(models.Model):
         return f"{self.country} at {self.meeting}"
 
 
+class DeadlineAnchor(models.TextChoices):
+    OPENS = "opens", "opens"
+    CLOSES = "closes", "closes"
+    REVIEW = "review", "review"
+
+
+# An ask's anchor to a UN meeting; services.ask_create and ask_update take them
+# beside ASK_EDITABLE_FIELDS and derive the deadline and its reason from them.
+ASK_ANCHOR_FIELDS = ("deadline_meeting", "deadline_anchor", "deadline_offset_days", "deadline_review_country")
+
+
 class AskStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     OPEN = "open", "Open"
@@ -310,6 +321,18 @@ class Ask(models.Model):
     )
     deadline = models.DateField(null=True, blank=True)
     deadline_reason = models.CharField(max_length=300, blank=True)
+    # A deadline anchored to a UN meeting: "10 days before HRC62 opens". The
+    # date itself stays in ``deadline`` (every list, filter, reminder and index
+    # reads it); services.un_meeting_follow moves it when the meeting's dates do.
+    deadline_meeting = models.ForeignKey(
+        "UNMeeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="anchored_asks"
+    )
+    deadline_anchor = models.CharField(max_length=10, choices=DeadlineAnchor.choices, blank=True)
+    deadline_offset_days = models.SmallIntegerField(default=0, help_text="Negative: before; positive: after.")
+    deadline_review_country = models.CharField(max_length=7, blank=True)
+    # The meeting's dates are not confirmed yet; kept on the ask so that lists,
+    # reminders, the calendar feed and digests show it without a join.
+    deadline_provisional = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
@@ -416,6 +439,8 @@ class Update(models.Model):
     note = models.TextField()
     old_status = models.CharField(max_length=20, choices=AskStatus.choices, blank=True)
     new_status = models.CharField(max_length=20, choices=AskStatus.choices, blank=True)
+    # Written by services.un_meeting_follow: the owner's next digest tells them.
+    is_deadline_move = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

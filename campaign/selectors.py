@@ -28,6 +28,7 @@ from campaign.models import (
     Campaign,
     Evidence,
     Membership,
+    UNMeeting,
     Update,
     in_users_campaigns,
 )
@@ -43,6 +44,7 @@ ASK_ROW_FIELDS = (
     "status",
     "priority",
     "deadline",
+    "deadline_provisional",
     "campaign__title",
     "target__name",
 )
@@ -98,7 +100,8 @@ def get_campaign_for(user, slug: str, need: str = "view") -> Campaign:
 def get_ask_for(user, pk: int, need: str = "view") -> Ask:
     """The ask, with ``user_role`` set; 404 when not visible, 403 when visible but
     the role is insufficient."""
-    asks = Ask.objects.select_related(*ASK_LIST_RELATED)
+    # The meeting an anchored deadline follows, for the ask page: in the same query.
+    asks = Ask.objects.select_related(*ASK_LIST_RELATED, "deadline_meeting")
     ask, role = _first_with_role(asks.filter(pk=pk), user, "campaign_id")
     _require(role, need)  # as in get_campaign_for: no role, no ask (404)
     ask.user_role = role
@@ -226,6 +229,7 @@ def campaign_asks_by_target(campaign: Campaign, limit: int = CAMPAIGN_PAGE_ASKS)
             "title",
             "status",
             "deadline",
+            "deadline_provisional",
             "target_id",
             "owner_id",
             "target__name",
@@ -465,6 +469,15 @@ def evidence_citing_the_same(user, evidence: Evidence) -> list[Evidence]:
         .only("id", "title", "reference_canonical")
         .order_by("id")
     )
+
+
+def un_meetings_upcoming_first(today: datetime.date) -> list[UNMeeting]:
+    """Meetings still to close, soonest first, then past ones, latest first: the
+    order the ask form offers them in."""
+    meetings = list(UNMeeting.objects.order_by("starts_on", "body", "id"))
+    upcoming = [meeting for meeting in meetings if meeting.ends_on >= today]
+    past = [meeting for meeting in reversed(meetings) if meeting.ends_on < today]
+    return upcoming + past
 
 
 def editable_campaigns(user):

@@ -9,12 +9,15 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from campaign.mail.notifications import status_change_notify
 from campaign.models import (
+    ASK_ANCHOR_FIELDS,
     ASK_EDITABLE_FIELDS,
     CAMPAIGN_EDITABLE_FIELDS,
+    OPEN_STATUSES,
     Ask,
     AskStatus,
     Campaign,
@@ -27,6 +30,7 @@ from campaign.models import (
     Update,
 )
 from campaign.tasks import delivery_enqueue_on_commit
+from campaign.un_calendar import anchored, moved_phrase
 from campaign.uploads import clean_filename
 
 
@@ -89,13 +93,29 @@ def ask_add_note(*, ask: Ask, author, note: str) -> Update:
 @transaction.atomic
 def ask_create(*, author, **fields) -> Ask:
     """Record a new ask. ``fields`` are the ask's editable fields (and optionally its status)."""
-    unknown = set(fields) - set(ASK_EDITABLE_FIELDS) - {"status"}
+    unknown = set(fields) - set(ASK_EDITABLE_FIELDS) - set(ASK_ANCHOR_FIELDS) - {"status"}
     if unknown:
         raise TypeError(f"ask_create() got unexpected fields: {', '.join(sorted(unknown))}")
     ask = Ask(**fields)
+    _deadline_from_anchor(ask)
     ask._history_user = author
     ask.save()
     return ask
+
+
+def _deadline_from_anchor(ask: Ask) -> None:
+    """An anchored ask's deadline, reason and provisional flag come from its
+    meeting; without a meeting the anchor is cleared and the date is as typed."""
+    if ask.deadline_meeting_id is None:
+        ask.deadline_anchor, ask.deadline_offset_days, ask.deadline_review_country = "", 0, ""
+        ask.deadline_provisional = False
+        return
+    result = anchored(ask.deadline_meeting, ask.deadline_anchor, ask.deadline_offset_days, ask.deadline_review_country)
+    if result is None:
+        raise ValidationError(
+            {"deadline_review_country": f"{ask.deadline_meeting} lists no review of “{ask.deadline_review_country}”."}
+        )
+    ask.deadline, ask.deadline_reason, ask.deadline_provisional = result
 
 
 def target_create(*, name: str, kind: str, author) -> Target:
@@ -110,7 +130,7 @@ def target_create(*, name: str, kind: str, author) -> Target:
 def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
     """Save an edit made on a form loaded at ``expected_version``. If anyone saved
     the ask since, refuse with StaleEditError rather than overwrite their change."""
-    unknown = set(fields) - set(ASK_EDITABLE_FIELDS)
+    unknown = set(fields) - set(ASK_EDITABLE_FIELDS) - set(ASK_ANCHOR_FIELDS)
     if unknown:
         raise TypeError(f"ask_update() got unexpected fields: {', '.join(sorted(unknown))}")
     current = _lock(ask)
@@ -125,6 +145,7 @@ def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
     if current.campaign_id != moved_from:
         # The form checked this too; again here, under the lock, only for a move.
         current.validate_evidence_of_campaign()
+    _deadline_from_anchor(current)
     current.version += 1
     current.last_activity_at = timezone.now()
     current._history_user = author
@@ -422,7 +443,37 @@ def un_calendar_file_rows(path: Path = UN_CALENDAR_FILE) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))["meetings"]
 
 
-def un_meeting_follow(*, meeting: UNMeeting, actor) -> list:
-    """After a meeting or its reviews were saved (the admin, ``un_calendar_load``):
-    the open asks anchored to it follow its dates."""
-    return []
+def un_meeting_follow(*, meeting: UNMeeting, actor) -> list[Ask]:
+    """After a meeting or its reviews were saved (the admin, ``un_calendar_load``),
+    in the same transaction: every open ask anchored to it gets the deadline
+    its anchor now gives, and a timeline entry saying so, which the owner's next
+    digest reports. The reminders are keyed by deadline, so those for the new
+    date become due. Closed asks keep their dates. Returns the asks moved."""
+    meeting.refresh_from_db()
+    prefetch_related_objects([meeting], "reviews")  # once, for every ask anchored to a review
+    asks = list(
+        Ask.objects.select_for_update()
+        .filter(deadline_meeting=meeting, status__in=OPEN_STATUSES)
+        .select_related("deadline_meeting")
+        .order_by("id")
+    )
+    now, moved, updates = timezone.now(), [], []
+    for ask in asks:
+        result = anchored(meeting, ask.deadline_anchor, ask.deadline_offset_days, ask.deadline_review_country)
+        if result is None or (ask.deadline, ask.deadline_reason, ask.deadline_provisional) == tuple(result):
+            continue  # e.g. a review taken off the meeting: the ask keeps its last date
+        old = ask.deadline
+        ask.deadline, ask.deadline_reason, ask.deadline_provisional = result
+        if old != ask.deadline:
+            ask.version, ask.last_activity_at = ask.version + 1, now
+            note = f"Deadline moved with {meeting.name}: {moved_phrase(old, ask.deadline)}"
+            updates.append(
+                Update(
+                    ask=ask, campaign_id=ask.campaign_id, note=note, created_at=now, author=actor, is_deadline_move=True
+                )
+            )
+            moved.append(ask)
+        ask._history_user = actor
+        ask.save()
+    Update.objects.bulk_create(updates)
+    return moved
