@@ -110,6 +110,10 @@ def _deadline_from_anchor(ask: Ask) -> None:
         ask.deadline_anchor, ask.deadline_offset_days, ask.deadline_review_country = "", 0, ""
         ask.deadline_provisional = False
         return
+    if not ask.deadline_anchor:
+        raise ValidationError(
+            {"deadline_anchor": "Say whether the deadline counts from when the meeting opens or closes."}
+        )
     result = anchored(ask.deadline_meeting, ask.deadline_anchor, ask.deadline_offset_days, ask.deadline_review_country)
     if result is None:
         raise ValidationError(
@@ -139,13 +143,18 @@ def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
             "Someone else saved this ask while you were editing it. Your changes were not saved: "
             "compare them with the current version below and save again."
         )
-    moved_from = current.campaign_id
+    moved_from, deadline_before = current.campaign_id, current.deadline
     for name, value in fields.items():
         setattr(current, name, value)
     if current.campaign_id != moved_from:
         # The form checked this too; again here, under the lock, only for a move.
         current.validate_evidence_of_campaign()
-    _deadline_from_anchor(current)
+    if set(fields) & set(ASK_ANCHOR_FIELDS):
+        _deadline_from_anchor(current)  # the anchor as the form set it
+    elif current.deadline_meeting_id and current.deadline != deadline_before:
+        # A date typed over an anchored one: the ask no longer follows the meeting.
+        current.deadline_meeting = None
+        _deadline_from_anchor(current)
     current.version += 1
     current.last_activity_at = timezone.now()
     current._history_user = author

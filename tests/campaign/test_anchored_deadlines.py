@@ -266,3 +266,42 @@ def test_the_owners_next_digest_tells_them_once_and_marks_provisional_deadlines(
     weekly(editor, quiet=True)  # a digest next week even with nothing new
     send(datetime.datetime(2026, 6, 8, 8, 5, tzinfo=ZURICH))
     assert "moved with the UN calendar" not in message_to(editor)[0].body  # told once
+
+
+def test_a_date_typed_over_an_anchored_deadline_stops_it_following_the_meeting(campaign, target, editor, hrc62):
+    from campaign.services import ask_update, un_meeting_follow
+
+    ask = _anchored_ask(campaign, target, editor, hrc62)
+    ask_update(ask=ask, author=editor, expected_version=ask.version, deadline_reason="Our own reason.")
+    ask.refresh_from_db()
+    assert ask.deadline_meeting == hrc62 and ask.deadline_reason == "Our own reason."  # still anchored
+
+    ask_update(ask=ask, author=editor, expected_version=ask.version, deadline=datetime.date(2026, 6, 1))
+    ask.refresh_from_db()
+    assert ask.deadline_meeting is None and not ask.deadline_provisional
+    hrc62.starts_on = datetime.date(2026, 6, 29)
+    hrc62.save()
+    assert un_meeting_follow(meeting=hrc62, actor=None) == []
+    ask.refresh_from_db()
+    assert ask.deadline == datetime.date(2026, 6, 1)
+
+
+def test_the_admin_anchors_an_ask_to_a_meeting(client, superuser, campaign, target, editor, hrc62):
+    ask = AskFactory(campaign=campaign, target=target, owner=editor, title="Anchored in the admin")
+    force_login_verified(client, superuser)
+    url = reverse("admin:campaign_ask_change", args=[ask.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data = {name: value.pk if hasattr(value, "pk") else value for name, value in data.items()}
+    for inline in page.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data.update(deadline_meeting=hrc62.pk, deadline_anchor="closes", deadline_offset_days="-2")
+    data["deadline"] = ask.deadline.isoformat()
+
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    ask.refresh_from_db()
+    assert (ask.deadline, ask.deadline_reason) == (datetime.date(2026, 7, 8), "2 days before HRC62 closes")
+    assert ask.deadline_provisional
