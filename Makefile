@@ -52,6 +52,7 @@ migrate: install
 
 demo: migrate
 	$(MANAGE) setup_schedule
+	$(MANAGE) load_un_calendar
 	$(MANAGE) load_ishr_demo
 	$(MANAGE) ensure_demo_admin
 	$(MANAGE) compile_summaries

@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from campaign.apps import ADMIN_ROWS_PER_PAGE
 from campaign.exports import AskResource, EvidenceResource, asks_csv_response
 from campaign.models import (
+    ASK_ANCHOR_FIELDS,
     ASK_EDITABLE_FIELDS,
     Ask,
     Campaign,
@@ -23,6 +24,8 @@ from campaign.models import (
     ProgressSummary,
     Reminder,
     Target,
+    UNMeeting,
+    UNReview,
     Update,
 )
 from campaign.services import (
@@ -33,7 +36,9 @@ from campaign.services import (
     ask_update,
     evidence_soft_delete,
     public_changed,
+    un_meeting_follow,
 )
+from campaign.un_calendar import anchored
 
 # django-otp's TOTP app names itself by its label, shown as "OTP_TOTP" on the
 # admin index. A display name only: no migration depends on it.
@@ -254,9 +259,11 @@ class AskAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        self.fields["deadline_offset_days"].required = False  # left empty: on the day
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_anchor(cleaned)
         if self.instance.pk and "status" in self.changed_data and not cleaned.get("status_note", "").strip():
             self.add_error("status_note", "Say why the status changed: the note goes on the timeline.")
         if (
@@ -266,6 +273,25 @@ class AskAdminForm(forms.ModelForm):
         ):
             self.add_error(None, STALE_ADMIN_EDIT)
         return cleaned
+
+    def _clean_anchor(self, cleaned) -> None:
+        """What services.ask_update would refuse, said on the field instead."""
+        cleaned["deadline_offset_days"] = cleaned.get("deadline_offset_days") or 0
+        meeting = cleaned.get("deadline_meeting")
+        if meeting is None:
+            return
+        if not cleaned.get("deadline_anchor"):
+            self.add_error("deadline_anchor", "Say whether the deadline counts from when the meeting opens or closes.")
+        elif (
+            anchored(
+                meeting,
+                cleaned["deadline_anchor"],
+                cleaned.get("deadline_offset_days") or 0,
+                cleaned.get("deadline_review_country", ""),
+            )
+            is None
+        ):
+            self.add_error("deadline_review_country", f"{meeting} lists no review of this country.")
 
 
 STALE_ADMIN_EDIT = (
@@ -304,6 +330,13 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["campaign", "target", "title", "wording"]}),
         ("Status", {"fields": ["status", "status_note", "priority", "owner", "deadline", "deadline_reason"]}),
+        (
+            "Deadline anchored to a UN meeting",
+            {
+                "description": "The deadline then follows the meeting's dates. Days: negative before, positive after.",
+                "fields": ["deadline_meeting", "deadline_anchor", "deadline_offset_days", "deadline_review_country"],
+            },
+        ),
         ("Source", {"fields": ["source_title", "source_url", "source_date"]}),
         ("Record", {"fields": ["created_at", "updated_at", "last_activity_at", "deleted_at", "loaded_version"]}),
     ]
@@ -340,11 +373,13 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
         timeline entry in the same transaction, and a stale form is refused."""
         data = form.cleaned_data
         edited = {name: data[name] for name in ASK_EDITABLE_FIELDS if name in data}
+        # The anchor only when changed here: an unchanged anchor leaves an edited reason alone.
+        edited |= {name: data[name] for name in ASK_ANCHOR_FIELDS if name in form.changed_data or not change}
         if not change:
             saved = ask_create(author=request.user, status=data["status"], **edited)
         else:
             saved = obj
-            if set(form.changed_data) & set(ASK_EDITABLE_FIELDS):
+            if set(form.changed_data) & {*ASK_EDITABLE_FIELDS, *ASK_ANCHOR_FIELDS}:
                 version = data["loaded_version"] if data.get("loaded_version") is not None else obj.version
                 saved = ask_update(ask=obj, author=request.user, expected_version=version, **edited)
             if "status" in form.changed_data:
@@ -412,10 +447,17 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
         "campaign",
         ("published_on", admin.DateFieldListFilter),
     ]
-    search_fields = ["title", "reference", "summary"]
+    search_fields = ["title", "reference", "reference_canonical", "summary"]
     autocomplete_fields = ["campaign", "asks", "added_by"]
     list_select_related = ["campaign"]
-    readonly_fields = ["original_filename", "content_type", "file_size", "deleted_at"]
+    readonly_fields = [
+        "reference_canonical",
+        "reference_kind",
+        "original_filename",
+        "content_type",
+        "file_size",
+        "deleted_at",
+    ]
     actions = ["restore", "soft_delete"]
 
     def get_queryset(self, request):
@@ -428,6 +470,7 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change and not obj.added_by_id:
             obj.added_by = request.user
+        obj.read_reference()
         super().save_model(request, obj, form, change)
         # A sensitivity changed here reaches the public pages at once.
         public_changed(campaign_id=obj.campaign_id)
@@ -536,3 +579,32 @@ class OutboundEmailAdmin(ReadOnlyAdmin):
                 state=OutboundEmail.State.PENDING, next_attempt_at=timezone.now(), claimed_at=None
             )
         self.message_user(request, f"{count} email(s) will go out in the next delivery run.", messages.SUCCESS)
+
+
+# --- The UN calendar -------------------------------------------------------------
+
+
+class UNReviewInline(admin.TabularInline):
+    model = UNReview
+    extra = 0
+
+
+@admin.register(UNMeeting)
+class UNMeetingAdmin(HistoryAdmin):
+    list_display = ["name", "body", "session", "starts_on", "ends_on", "confirmed"]
+    list_filter = ["body", "confirmed"]
+    search_fields = ["session", "note", "reviews__country"]
+    date_hierarchy = "starts_on"
+    inlines = [UNReviewInline]
+
+    def save_related(self, request, form, formsets, change):
+        # The meeting and its reviews are saved, all in the admin's transaction:
+        # the anchored asks follow their dates now, in the same transaction.
+        super().save_related(request, form, formsets, change)
+        moved = un_meeting_follow(meeting=form.instance, actor=request.user)
+        if moved:
+            self.message_user(
+                request,
+                f"{len(moved)} open ask(s) anchored to {form.instance} got a new deadline.",
+                messages.SUCCESS,
+            )

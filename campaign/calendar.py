@@ -1,5 +1,6 @@
 """The private iCalendar feed of ask deadlines that staff subscribe to from
-Outlook, Google or Apple calendars."""
+Outlook, Google or Apple calendars, with the UN meetings those deadlines are
+anchored to."""
 
 import datetime
 from urllib.parse import urlparse
@@ -7,7 +8,7 @@ from urllib.parse import urlparse
 import icalendar
 from django.conf import settings
 
-from campaign.models import Ask
+from campaign.models import Ask, UNMeeting
 
 PRODID = "-//Campaign tracker//Ask deadlines//EN"
 
@@ -18,7 +19,7 @@ def deadline_asks_for(user):
         Ask.objects.visible_to(user)
         .open()
         .filter(deadline__isnull=False)
-        .select_related("campaign", "target")
+        .select_related("campaign", "target", "deadline_meeting")
         .order_by("deadline", "id")
     )
 
@@ -28,6 +29,8 @@ def deadline_event(ask: Ask, *, site_url: str, host: str) -> icalendar.Event:
     description = [f"Target: {ask.target.name}", f"Campaign: {ask.campaign.title}"]
     if ask.deadline_reason:
         description.append(f"Why this date: {ask.deadline_reason}")
+    if ask.deadline_provisional:
+        description.append("Provisional: the UN has not confirmed the meeting's dates yet.")
     description.append(url)
 
     event = icalendar.Event()
@@ -39,11 +42,32 @@ def deadline_event(ask: Ask, *, site_url: str, host: str) -> icalendar.Event:
     event.add("last-modified", ask.updated_at.astimezone(datetime.UTC))
     event.add("dtstart", ask.deadline)  # a date: an all-day event
     event.add("dtend", ask.deadline + datetime.timedelta(days=1))
-    event.add("summary", f"Deadline: {ask.title}")
+    event.add("summary", f"Deadline{' (provisional)' if ask.deadline_provisional else ''}: {ask.title}")
     event.add("description", "\n".join(description))
     event.add("url", url)
     event.add("categories", [ask.campaign.title])
     # A deadline does not make anyone busy for the day.
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def meeting_event(meeting: UNMeeting, *, host: str) -> icalendar.Event:
+    event = icalendar.Event()
+    # The dates are part of the UID, as for deadlines: moved dates, a new event.
+    event.add("uid", f"un-meeting-{meeting.pk}-{meeting.starts_on:%Y%m%d}-{meeting.ends_on:%Y%m%d}@{host}")
+    event.add("dtstamp", datetime.datetime.combine(meeting.starts_on, datetime.time(), tzinfo=datetime.UTC))
+    event.add("dtstart", meeting.starts_on)
+    event.add("dtend", meeting.ends_on + datetime.timedelta(days=1))
+    provisional = "" if meeting.confirmed else " (provisional dates)"
+    event.add("summary", f"{meeting.name}{provisional}: {meeting.get_body_display()}")
+    description = [f"Session {meeting.session} of the {meeting.get_body_display()}."]
+    if not meeting.confirmed:
+        description.append("The UN has not confirmed these dates yet.")
+    if meeting.source_url:
+        description.append(meeting.source_url)
+        event.add("url", meeting.source_url)
+    event.add("description", "\n".join(description))
+    event.add("categories", ["UN meetings"])
     event.add("transp", "TRANSPARENT")
     return event
 
@@ -63,6 +87,12 @@ def deadlines_calendar(user, *, site_url: str | None = None) -> bytes:
     # Ask clients to refresh hourly rather than daily.
     calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
+    meetings = {}
     for ask in deadline_asks_for(user):
         calendar.add_component(deadline_event(ask, site_url=site_url, host=host))
+        if ask.deadline_meeting is not None:
+            meetings[ask.deadline_meeting.pk] = ask.deadline_meeting
+    # The meetings the user's open asks are anchored to, once each.
+    for meeting in sorted(meetings.values(), key=lambda meeting: (meeting.starts_on, meeting.pk)):
+        calendar.add_component(meeting_event(meeting, host=host))
     return calendar.to_ical()

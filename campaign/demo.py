@@ -19,8 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from campaign import publishing
-from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, Update
+from campaign import publishing, un_symbols
+from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, UNBody, UNMeeting, Update
+from campaign.services import un_calendar_file_rows, un_calendar_load
+from campaign.un_calendar import anchored
 
 CHINA_SLUG = "china-high-commissioner-visit-2022"
 CAO_SHUNLI_SLUG = "cao-shunli-memorial"
@@ -106,20 +108,10 @@ def next_hrc_session(today: datetime.date) -> tuple[int, datetime.date]:
     raise AssertionError("unreachable: next year always has a session")
 
 
-def _ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
-
-
 def rolling_deadlines(today: datetime.date) -> dict[str, tuple[datetime.date, str]]:
-    number, opening = next_hrc_session(today)
-    session = (
-        opening,
-        f"before the {_ordinal(number)} regular session of the Human Rights Council "
-        f"(expected to open around {opening.day} {opening:%B %Y})",
-    )
+    """Follow-up dates kept ahead of today. Deadlines set by the Council's
+    sessions are anchored to the UN calendar instead (``DemoAsk.anchor``)."""
     return {
-        "next_session": session,
         "follow_up_10": (
             today + datetime.timedelta(days=10),
             "team's next follow-up date (demo data: kept 10 days ahead of today)",
@@ -156,6 +148,9 @@ class DemoAsk:
     status: str  # the status the timeline below ends in
     deadline: datetime.date | str | None = None  # a date, or a key of rolling_deadlines()
     deadline_reason: str = ""
+    # (meeting, "opens" or "closes", days): a deadline anchored to the UN calendar;
+    # meeting "next" is the Council's next regular session after today.
+    anchor: tuple[str, str, int] | None = None
     source_title: str = STATEMENT_TITLE
     source_url: str = STATEMENT_URL
     source_date: datetime.date = STATEMENT_DATE
@@ -191,8 +186,7 @@ CHINA_ASKS = [
         owner="lead",
         priority=Ask.Priority.HIGH,
         status=AskStatus.MET,
-        deadline=datetime.date(2022, 6, 13),
-        deadline_reason="before the 50th session of the Human Rights Council opens (13 June 2022)",
+        anchor=("HRC50", "opens", 0),
         updates=[
             DemoUpdate(
                 datetime.date(2022, 5, 28),
@@ -222,8 +216,7 @@ CHINA_ASKS = [
         owner="lead",
         priority=Ask.Priority.HIGH,
         status=AskStatus.NOT_MET,
-        deadline=datetime.date(2022, 7, 8),
-        deadline_reason="during the 50th session of the Human Rights Council (13 June – 8 July 2022)",
+        anchor=("HRC50", "closes", 0),
         updates=[
             DemoUpdate(
                 datetime.date(2022, 7, 8),
@@ -289,7 +282,7 @@ CHINA_ASKS = [
         owner="editor2",
         priority=Ask.Priority.MEDIUM,
         status=AskStatus.OPEN,
-        deadline="next_session",
+        anchor=("next", "opens", 0),
         updates=[
             DemoUpdate(
                 datetime.date(2022, 5, 28),
@@ -313,8 +306,7 @@ CHINA_ASKS = [
         owner="editor",
         priority=Ask.Priority.HIGH,
         status=AskStatus.IN_PROGRESS,
-        deadline=datetime.date(2022, 10, 7),
-        deadline_reason="by the end of the 51st session of the Human Rights Council (12 September – 7 October 2022)",
+        anchor=("HRC51", "closes", 0),
         updates=[
             DemoUpdate(
                 datetime.date(2022, 5, 28),
@@ -347,7 +339,7 @@ CHINA_ASKS = [
         owner="lead",
         priority=Ask.Priority.MEDIUM,
         status=AskStatus.OPEN,
-        deadline="next_session",
+        anchor=("next", "opens", 0),
         updates=[
             DemoUpdate(
                 datetime.date(2022, 10, 7),
@@ -580,11 +572,61 @@ def _memberships(campaign: Campaign, users: dict[str, User], roles: dict[str, st
         _upsert(Membership, Membership.objects, {"campaign": campaign, "user": users[key]}, {"role": role})
 
 
+# A regular session runs about four weeks, Monday to Friday.
+COUNCIL_SESSION_WEEKS = 4
+
+
+def next_council_session(today: datetime.date) -> UNMeeting:
+    """The Council's next regular session in the UN calendar. Past the shipped
+    calendar's last row, one estimated from the usual pattern is added,
+    unconfirmed: the demo never shows a made-up date as certain."""
+    upcoming = UNMeeting.objects.filter(body=UNBody.HRC, starts_on__gt=today).order_by("starts_on").first()
+    if upcoming is not None:
+        return upcoming
+    number, opening = next_hrc_session(today)
+    meeting, _ = UNMeeting.objects.get_or_create(
+        body=UNBody.HRC,
+        session=str(number),
+        defaults={
+            "starts_on": opening,
+            "ends_on": opening + datetime.timedelta(days=COUNCIL_SESSION_WEEKS * 7 - 3),
+            "confirmed": False,
+            "source_url": "https://www.ohchr.org/en/hr-bodies/hrc/sessions",
+            "note": "Added by the demo: dates estimated from the Council's usual pattern, not announced by the UN.",
+        },
+    )
+    return meeting
+
+
+def _anchor_fields(demo: DemoAsk, today: datetime.date) -> dict:
+    meeting_name, point, days = demo.anchor
+    if meeting_name == "next":
+        meeting = next_council_session(today)
+    else:
+        meeting = UNMeeting.objects.get(body=meeting_name[:3], session=meeting_name[3:])
+    result = anchored(meeting, point, days)
+    return {
+        "deadline": result.deadline,
+        "deadline_reason": result.reason,
+        "deadline_provisional": result.provisional,
+        "deadline_meeting": meeting,
+        "deadline_anchor": point,
+        "deadline_offset_days": days,
+    }
+
+
 def _asks(campaign, demo_asks, targets, users, today) -> dict[str, Ask]:
     rolling = rolling_deadlines(today)
     asks = {}
     for demo in demo_asks:
-        if isinstance(demo.deadline, str):
+        anchor = (
+            _anchor_fields(demo, today)
+            if demo.anchor
+            else {"deadline_meeting": None, "deadline_anchor": "", "deadline_provisional": False}
+        )
+        if demo.anchor:
+            deadline, deadline_reason = anchor.pop("deadline"), anchor.pop("deadline_reason")
+        elif isinstance(demo.deadline, str):
             deadline, deadline_reason = rolling[demo.deadline]
         else:
             deadline, deadline_reason = demo.deadline, demo.deadline_reason
@@ -604,6 +646,7 @@ def _asks(campaign, demo_asks, targets, users, today) -> dict[str, Ask]:
                 "owner": users[demo.owner],
                 "deadline": deadline,
                 "deadline_reason": deadline_reason,
+                **anchor,
             },
             create_only={"status": demo.status, "created_at": first_update, "last_activity_at": last_update},
         )
@@ -640,6 +683,7 @@ def _timeline(ask: Ask, updates: list[DemoUpdate], users):
 def _evidence(campaign, demo_evidence, asks, users):
     for demo in demo_evidence:
         added_on = max(demo.published_on or campaign.started_on, campaign.started_on)
+        reference = un_symbols.parse(demo.reference)
         item, _ = _upsert(
             Evidence,
             Evidence.all_objects,
@@ -647,6 +691,8 @@ def _evidence(campaign, demo_evidence, asks, users):
             {
                 "kind": demo.kind,
                 "reference": demo.reference,
+                "reference_canonical": reference.canonical,
+                "reference_kind": reference.kind,
                 "url": demo.url,
                 "published_on": demo.published_on,
                 "summary": demo.summary,
@@ -696,6 +742,8 @@ def demo_admin_join_campaigns(admin: User):
 def demo_load(*, today: datetime.date | None = None) -> dict[str, Campaign]:
     """Create or refresh both demo campaigns; returns them by slug."""
     today = today or timezone.localdate()
+    # The deadlines are anchored to the Council's sessions: the shipped calendar first.
+    un_calendar_load(rows=un_calendar_file_rows())
     users = _demo_users()
     targets = {
         key: _upsert(Target, Target.objects, {"name": name}, {"kind": kind, "description": description})[0]

@@ -13,12 +13,14 @@ from import_export.results import Result
 
 from campaign.models import ASK_EDITABLE_FIELDS, Ask, AskStatus, Campaign, Evidence, Target
 from campaign.services import ask_change_status, ask_timeline_follow, public_changed
+from campaign.un_links import evidence_reference_url, reference_urls_in
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# The admin import reads these columns back (days_left, last_activity_at and
-# link are for reading only and ignored on import).
+# The admin import reads these columns back (days_left, last_activity_at, link
+# and un_links are for reading only and ignored on import). un_links: the UN
+# document system's URLs of the symbols cited in the wording, one a line.
 ASK_COLUMNS = [
     "id",
     "campaign",
@@ -36,6 +38,7 @@ ASK_COLUMNS = [
     "source_date",
     "last_activity_at",
     "link",
+    "un_links",
 ]
 
 
@@ -75,6 +78,7 @@ def ask_row(ask, *, site_url: str, today) -> list:
         ask.source_date.isoformat() if ask.source_date else "",
         timezone.localtime(ask.last_activity_at).isoformat(timespec="minutes"),
         site_url + ask.get_absolute_url(),
+        "\n".join(reference_urls_in(ask.wording)),
     ]
 
 
@@ -232,6 +236,9 @@ class EvidenceResource(NeutralisedResource):
     campaign = fields.Field("campaign", "campaign", LookupWidget(Campaign, "slug", column="campaign"))
     asks = fields.Field("asks", "asks", widgets.ManyToManyWidget(Ask, field="id", separator=","))
     published_on = _date("published_on")
+    # For reading only: the import sets the canonical form from "reference".
+    reference_canonical = fields.Field("reference_canonical", "reference_canonical", readonly=True)
+    reference_link = fields.Field(column_name="reference_link", readonly=True)
 
     class Meta:
         model = Evidence
@@ -242,6 +249,8 @@ class EvidenceResource(NeutralisedResource):
             "kind",
             "title",
             "reference",
+            "reference_canonical",
+            "reference_link",
             "url",
             "published_on",
             "summary",
@@ -256,3 +265,9 @@ class EvidenceResource(NeutralisedResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         public_changed(campaign_id=instance.campaign_id)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.read_reference()
+
+    def dehydrate_reference_link(self, evidence) -> str:
+        return evidence_reference_url(evidence)

@@ -1,9 +1,21 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.html import format_html
 
-from campaign.models import EVIDENCE_NEEDS_SOURCE, Ask, AskStatus, Evidence, Membership, Target, in_users_campaigns
-from campaign.selectors import editable_campaigns
+from campaign.models import (
+    EVIDENCE_NEEDS_SOURCE,
+    Ask,
+    AskStatus,
+    DeadlineAnchor,
+    Evidence,
+    Membership,
+    Target,
+    UNMeeting,
+    in_users_campaigns,
+)
+from campaign.selectors import editable_campaigns, un_meetings_upcoming_first
+from campaign.un_calendar import anchored
 from campaign.uploads import validate_upload
 from campaign.widgets import DateInput
 
@@ -34,7 +46,38 @@ class AskForm(forms.ModelForm):
         help_text="A draft has not been made of the target yet: the team sees it, and no count includes it until its status changes.",
     )
 
+    deadline_meeting = forms.ModelChoiceField(
+        label="Or anchor the deadline to a UN meeting",
+        queryset=UNMeeting.objects.all(),
+        required=False,
+        empty_label="No meeting: use the date above",
+        help_text="The deadline then follows the meeting's dates when they change. Upcoming meetings first.",
+    )
+    anchor_days = forms.IntegerField(label="Days", min_value=0, max_value=365, required=False, initial=0)
+    anchor_direction = forms.ChoiceField(
+        label="Before or after", choices=[("before", "before"), ("after", "after")], required=False
+    )
+    deadline_anchor = forms.ChoiceField(
+        label="The meeting…",
+        choices=[
+            (DeadlineAnchor.OPENS, "opens"),
+            (DeadlineAnchor.CLOSES, "closes"),
+            (DeadlineAnchor.REVIEW, "reviews a country"),
+        ],
+        required=False,
+    )
+    deadline_review_country = forms.CharField(
+        label="Country reviewed", max_length=7, required=False, help_text="For a review: CHN, CHN-HKG…"
+    )
+
     field_order = ["campaign", "target", "new_target_name", "new_target_kind"]
+    ANCHOR_FIELDS = (
+        "deadline_meeting",
+        "anchor_days",
+        "anchor_direction",
+        "deadline_anchor",
+        "deadline_review_country",
+    )
 
     class Meta:
         model = Ask
@@ -82,6 +125,24 @@ class AskForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             del self.fields["as_draft"]
+        self.fields["deadline"].required = False
+        self.fields["deadline"].help_text = "A date, or leave it to the UN meeting below."
+        self._anchor_fields_follow_the_deadline()
+
+    def _anchor_fields_follow_the_deadline(self) -> None:
+        """The anchor's fields come right after the deadline, with upcoming meetings first."""
+        meetings = un_meetings_upcoming_first(timezone.localdate())
+        self.fields["deadline_meeting"].choices = [("", self.fields["deadline_meeting"].empty_label)] + [
+            (meeting.pk, _meeting_label(meeting)) for meeting in meetings
+        ]
+        order = list(self.fields)
+        for name in self.ANCHOR_FIELDS:
+            order.remove(name)
+        at = order.index("deadline") + 1
+        self.order_fields(order[:at] + list(self.ANCHOR_FIELDS) + order[at:])
+        offset = self.instance.deadline_offset_days if self.instance.pk else 0
+        self.initial.setdefault("anchor_days", abs(offset))
+        self.initial.setdefault("anchor_direction", "after" if offset > 0 else "before")
 
     def _owner_choices(self, campaigns) -> list:
         """Only members of the ask's campaign: grouped by campaign while the form
@@ -111,6 +172,7 @@ class AskForm(forms.ModelForm):
         campaign, owner = cleaned.get("campaign"), cleaned.get("owner")
         if campaign and owner and not Membership.objects.filter(campaign=campaign, user=owner).exists():
             self.add_error("owner", f"{owner} is not a member of “{campaign}”. Choose a member of the campaign.")
+        self._clean_anchor(cleaned)
         deadline = cleaned.get("deadline")
         if deadline and deadline < self.recorded_on() and not cleaned.get("confirm_past_deadline"):
             self.fields["confirm_past_deadline"].widget = forms.CheckboxInput()
@@ -120,6 +182,30 @@ class AskForm(forms.ModelForm):
                 "If that is right, tick the confirmation box below and save again.",
             )
         return cleaned
+
+    def _clean_anchor(self, cleaned) -> None:
+        """An anchored deadline is computed here too, so the past-deadline check sees it."""
+        meeting = cleaned.get("deadline_meeting")
+        if meeting is None:
+            return
+        anchor, country = cleaned.get("deadline_anchor"), (cleaned.get("deadline_review_country") or "").strip().upper()
+        cleaned["deadline_review_country"] = country if anchor == DeadlineAnchor.REVIEW else ""
+        if not anchor:
+            self.add_error("deadline_anchor", "Say whether the deadline counts from when the meeting opens or closes.")
+            return
+        if anchor == DeadlineAnchor.REVIEW and not country:
+            self.add_error("deadline_review_country", "Name the country whose review the deadline counts from.")
+            return
+        days = cleaned.get("anchor_days") or 0
+        cleaned["deadline_offset_days"] = -days if cleaned.get("anchor_direction") != "after" else days
+        result = anchored(meeting, anchor, cleaned["deadline_offset_days"], cleaned["deadline_review_country"])
+        if result is None:
+            countries = ", ".join(review.country for review in meeting.reviews.all()) or "none"
+            self.add_error(
+                "deadline_review_country", f"{meeting} lists no review of {country} (it lists: {countries})."
+            )
+            return
+        cleaned["deadline"] = result.deadline
 
     def _clean_new_target(self, cleaned) -> None:
         if "new_target_name" not in self.fields:
@@ -146,9 +232,18 @@ class AskForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields["deadline_meeting"] = meeting = self.cleaned_data.get("deadline_meeting")
+        fields["deadline_anchor"] = self.cleaned_data.get("deadline_anchor") if meeting else ""
+        fields["deadline_offset_days"] = self.cleaned_data.get("deadline_offset_days", 0) if meeting else 0
+        fields["deadline_review_country"] = self.cleaned_data.get("deadline_review_country", "") if meeting else ""
         if self.cleaned_data.get("as_draft"):
             fields["status"] = AskStatus.DRAFT
         return fields
+
+
+def _meeting_label(meeting) -> str:
+    dates = f"{meeting.starts_on.day} {meeting.starts_on:%b %Y} – {meeting.ends_on.day} {meeting.ends_on:%b %Y}"
+    return f"{meeting.name} · {dates}{'' if meeting.confirmed else ' (provisional)'}"
 
 
 class StatusChangeForm(forms.Form):
@@ -210,6 +305,16 @@ class EvidenceForm(forms.ModelForm):
         }
 
     detected_content_type = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.is_unrecognised_reference:
+            # crispy-forms renders help texts unescaped: format_html escapes the typed reference.
+            self.fields["reference"].help_text = format_html(
+                "“{}” is not a UN symbol: it is kept as typed and not linked. {}",
+                self.instance.reference,
+                self.fields["reference"].help_text,
+            )
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

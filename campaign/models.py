@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from campaign import un_symbols
+
 
 class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
@@ -158,6 +160,93 @@ class Target(models.Model):
         return self.name
 
 
+class UNBody(models.TextChoices):
+    HRC = "HRC", "Human Rights Council"
+    UPR = "UPR", "Universal Periodic Review Working Group"
+    CERD = "CERD", "Committee on the Elimination of Racial Discrimination"
+    CESCR = "CESCR", "Committee on Economic, Social and Cultural Rights"
+    CEDAW = "CEDAW", "Committee on the Elimination of Discrimination against Women"
+    CAT = "CAT", "Committee against Torture"
+    CRC = "CRC", "Committee on the Rights of the Child"
+    CCPR = "CCPR", "Human Rights Committee"
+    OTHER = "other", "Other"
+
+
+class UNMeeting(models.Model):
+    """A UN meeting deadlines can be anchored to: a Council or UPR session, a
+    treaty body's session. Loaded from campaign/data/un_calendar.json by
+    ``load_un_calendar`` and corrected in the admin; a change of its dates moves
+    the open asks anchored to it (``services.un_meeting_save``)."""
+
+    body = models.CharField(max_length=10, choices=UNBody.choices)
+    session = models.CharField(max_length=20, help_text="The session's number, as the UN writes it: 62, S-37.")
+    starts_on = models.DateField("opens on")
+    ends_on = models.DateField("closes on")
+    confirmed = models.BooleanField(
+        default=False, help_text="Untick while the dates are an estimate: deadlines on it show as provisional."
+    )
+    source_url = models.URLField("source URL", max_length=500, blank=True)
+    note = models.TextField(blank=True)
+    # The fixture's row as ``load_un_calendar`` last applied it: a new release
+    # applies its rows again, an unchanged one leaves an admin's corrections alone.
+    loaded_values = models.JSONField(default=dict, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["loaded_values"])
+
+    class Meta:
+        verbose_name = "UN meeting"
+        ordering = ["starts_on", "body", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "session"], name="unmeeting_unique_session"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="unmeeting_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """HRC62, UPR45; a treaty body's: CESCR 73."""
+        if self.body in (UNBody.HRC, UNBody.UPR):
+            return f"{self.body}{self.session}"
+        return f"{self.get_body_display() if self.body == UNBody.OTHER else self.body} {self.session}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The meeting closes before it opens."})
+
+
+class UNReview(models.Model):
+    """A country reviewed at a meeting (a UPR review, a treaty body's dialogue)."""
+
+    meeting = models.ForeignKey(UNMeeting, on_delete=models.CASCADE, related_name="reviews")
+    country = models.CharField(max_length=7, help_text="ISO 3166 alpha-3, as UN symbols write it: CHN, CHN-HKG.")
+    starts_on = models.DateField("review on")
+    ends_on = models.DateField("review ends on", null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "country review"
+        ordering = ["starts_on", "country"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "country"], name="unreview_unique_country")]
+
+    def __str__(self):
+        return f"{self.country} at {self.meeting}"
+
+
+class DeadlineAnchor(models.TextChoices):
+    OPENS = "opens", "opens"
+    CLOSES = "closes", "closes"
+    REVIEW = "review", "review"
+
+
+# An ask's anchor to a UN meeting; services.ask_create and ask_update take them
+# beside ASK_EDITABLE_FIELDS and derive the deadline and its reason from them.
+ASK_ANCHOR_FIELDS = ("deadline_meeting", "deadline_anchor", "deadline_offset_days", "deadline_review_country")
+
+
 class AskStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     OPEN = "open", "Open"
@@ -242,6 +331,18 @@ class Ask(models.Model):
     )
     deadline = models.DateField(null=True, blank=True)
     deadline_reason = models.CharField(max_length=300, blank=True)
+    # A deadline anchored to a UN meeting: "10 days before HRC62 opens". The
+    # date itself stays in ``deadline`` (every list, filter, reminder and index
+    # reads it); services.un_meeting_follow moves it when the meeting's dates do.
+    deadline_meeting = models.ForeignKey(
+        "UNMeeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="anchored_asks"
+    )
+    deadline_anchor = models.CharField(max_length=10, choices=DeadlineAnchor.choices, blank=True)
+    deadline_offset_days = models.SmallIntegerField(default=0, help_text="Negative: before; positive: after.")
+    deadline_review_country = models.CharField(max_length=7, blank=True)
+    # The meeting's dates are not confirmed yet; kept on the ask so that lists,
+    # reminders, the calendar feed and digests show it without a join.
+    deadline_provisional = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
@@ -369,6 +470,8 @@ class Update(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     public_note = models.TextField(blank=True, editable=False)
     public_status = models.CharField(max_length=20, choices=AskStatus.choices, blank=True, editable=False)
+    # Written by services.un_meeting_follow: the owner's next digest tells them.
+    is_deadline_move = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -428,7 +531,15 @@ class AliveEvidenceManager(models.Manager.from_queryset(EvidenceQuerySet)):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
+class ReferenceKind(models.TextChoices):
+    UN_SYMBOL = un_symbols.UN_SYMBOL, "UN document symbol"
+    COMMUNICATION = un_symbols.COMMUNICATION, "Special Procedures communication"
+    OTHER = un_symbols.OTHER, "Not a UN symbol"
+
+
 class Evidence(models.Model):
+    ReferenceKind = ReferenceKind
+
     class Kind(models.TextChoices):
         UN_DOCUMENT = "un_document", "UN document"
         STATEMENT = "statement", "Statement"
@@ -453,7 +564,16 @@ class Evidence(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.UN_DOCUMENT)
     title = models.CharField(max_length=300)
     reference = models.CharField(
-        max_length=120, blank=True, help_text="A document symbol such as CHN 13/2018 or CERD/C/CHN/CO/14-17."
+        max_length=120,
+        blank=True,
+        help_text="A UN document symbol such as CERD/C/CHN/CO/14-17, or a Special Procedures communication "
+        "such as AL CHN 5/2021. Anything else is kept as typed.",
+    )
+    # What ``reference`` reads as (campaign.un_symbols), set by ``read_reference``
+    # on every path that saves evidence: the services, the admin and both imports.
+    reference_canonical = models.CharField(max_length=120, blank=True, editable=False)
+    reference_kind = models.CharField(
+        max_length=20, choices=ReferenceKind.choices, default=ReferenceKind.OTHER, editable=False
     )
     url = models.URLField("URL", max_length=500, blank=True)
     file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=200)
@@ -492,6 +612,9 @@ class Evidence(models.Model):
                 name="evidence_live_campaign_sens",
             ),
             models.Index(fields=["reference"], name="evidence_reference"),
+            # A symbol's evidence in the campaigns in scope: the search and the
+            # same-symbol warning.
+            models.Index(fields=["campaign", "reference_canonical"], name="evidence_campaign_canonical"),
             models.Index(fields=["added_at"], name="evidence_added"),
         ]
 
@@ -502,6 +625,19 @@ class Evidence(models.Model):
         super().clean()
         if not (self.url or self.file or self.reference):
             raise ValidationError(EVIDENCE_NEEDS_SOURCE)
+
+    def read_reference(self) -> None:
+        """Store what ``reference`` reads as: its canonical form and kind. An
+        unknown shape keeps an empty canonical form and the kind "other"; the
+        reference itself is never changed or refused."""
+        parsed = un_symbols.parse(self.reference)
+        self.reference_canonical = parsed.canonical[:120]
+        self.reference_kind = parsed.kind
+
+    @property
+    def is_unrecognised_reference(self) -> bool:
+        """A reference that is neither a UN symbol nor a communication: pages say so."""
+        return bool(self.reference) and self.reference_kind == ReferenceKind.OTHER
 
     def get_download_url(self):
         return reverse("evidence_download", args=[self.pk]) if self.file else ""

@@ -25,6 +25,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from campaign.models import STATUS_LABELS, Ask, AskStatus, Campaign, Evidence, Target, Update
+from campaign.un_links import reference_url
 
 # The order and names of the progress bar's segments; withdrawn asks are left out.
 PROGRESS_STATUSES = [
@@ -38,7 +39,6 @@ PROGRESS_STATUSES = [
 INITIAL_PUBLIC_STATUS = AskStatus.OPEN
 TARGET_KIND_LABELS = dict(Target.Kind.choices)
 EVIDENCE_KIND_LABELS = dict(Evidence.Kind.choices)
-UN_DOCUMENT_LINK = "https://undocs.org/{symbol}"
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,7 @@ class PublicEvidence:
     reference: str
     url: str
     published_on: datetime.date | None
-
-    @property
-    def reference_url(self) -> str:
-        """A UN document symbol links to the UN's document resolver."""
-        return un_symbol_link(self.reference)
+    reference_url: str = ""  # the UN document or communication it names, from its canonical form
 
 
 @dataclass(frozen=True)
@@ -138,15 +134,6 @@ class Progress:
     segments: tuple[ProgressSegment, ...]
     total_weight: int
     ask_count: int
-
-
-def un_symbol_link(reference: str) -> str:
-    """UN symbols contain a slash and no spaces (A/HRC/51/47, CERD/C/CHN/CO/14-17);
-    issue 18's symbol field will replace this guess when it lands."""
-    symbol = reference.strip()
-    if "/" in symbol and " " not in symbol and symbol[:1].isalpha():
-        return UN_DOCUMENT_LINK.format(symbol=symbol)
-    return ""
 
 
 # --- Campaigns -------------------------------------------------------------------
@@ -319,7 +306,7 @@ def ask_evidence(campaign: PublicCampaign, ask: PublicAsk) -> list[PublicEvidenc
             sensitivity=Evidence.Sensitivity.PUBLIC,
         )
         .order_by("-published_on", "-added_at", "-pk")
-        .values("title", "kind", "reference", "url", "published_on")
+        .values("title", "kind", "reference", "url", "published_on", "reference_kind", "reference_canonical")
     )
     return [
         PublicEvidence(
@@ -328,6 +315,7 @@ def ask_evidence(campaign: PublicCampaign, ask: PublicAsk) -> list[PublicEvidenc
             reference=row["reference"],
             url=row["url"],
             published_on=row["published_on"],
+            reference_url=reference_url(row["reference_kind"], row["reference_canonical"]),
         )
         for row in rows
     ]

@@ -16,6 +16,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 
+from campaign import un_symbols
 from campaign.history import ask_history_entries
 from campaign.models import (
     CLOSED_STATUSES,
@@ -27,6 +28,7 @@ from campaign.models import (
     Campaign,
     Evidence,
     Membership,
+    UNMeeting,
     Update,
     in_users_campaigns,
 )
@@ -42,6 +44,7 @@ ASK_ROW_FIELDS = (
     "status",
     "priority",
     "deadline",
+    "deadline_provisional",
     "campaign__title",
     "target__name",
 )
@@ -97,7 +100,8 @@ def get_campaign_for(user, slug: str, need: str = "view") -> Campaign:
 def get_ask_for(user, pk: int, need: str = "view") -> Ask:
     """The ask, with ``user_role`` set; 404 when not visible, 403 when visible but
     the role is insufficient."""
-    asks = Ask.objects.select_related(*ASK_LIST_RELATED)
+    # The meeting an anchored deadline follows, for the ask page: in the same query.
+    asks = Ask.objects.select_related(*ASK_LIST_RELATED, "deadline_meeting")
     ask, role = _first_with_role(asks.filter(pk=pk), user, "campaign_id")
     _require(role, need)  # as in get_campaign_for: no role, no ask (404)
     ask.user_role = role
@@ -225,6 +229,7 @@ def campaign_asks_by_target(campaign: Campaign, limit: int = CAMPAIGN_PAGE_ASKS)
             "title",
             "status",
             "deadline",
+            "deadline_provisional",
             "target_id",
             "owner_id",
             "target__name",
@@ -427,7 +432,9 @@ def campaign_progress(scope: CampaignScope, counts: AskCounts) -> list[dict]:
 def visible_evidence_reference_match(scope: CampaignScope, text: str, *, campaign_id: int | None = None):
     """A Q over asks whose *visible* evidence (``scope.evidence()``) mentions
     ``text`` in its reference; confidential evidence never matches for someone
-    who may not see it.
+    who may not see it. A symbol matches as typed or in its canonical form
+    (``campaign.un_symbols``), so ``cerd/c/chn/co/14–17`` finds
+    ``CERD/C/CHN/CO/14-17`` and ``a / hrc / 51`` finds ``A/HRC/51/L.6``.
 
     The scope's literal campaign ids (or ``campaign_id``, the one the list is
     filtered to) let the database read only those campaigns' evidence through
@@ -436,11 +443,41 @@ def visible_evidence_reference_match(scope: CampaignScope, text: str, *, campaig
     twice per page with the count. Built from the ids, not from
     ``Evidence.objects.visible_to``'s membership subqueries, the Q is also
     cheaper for Django to assemble."""
-    evidence = scope.evidence().filter(reference__icontains=text)
+    parsed = un_symbols.parse(text)
+    if parsed.is_recognised:  # a whole symbol: the (campaign, canonical) index finds it
+        in_canonical = Q(reference_canonical=parsed.canonical)
+    else:
+        # Only invisible characters, squeezed away, must not match every item.
+        key = un_symbols.search_key(text)
+        in_canonical = Q(reference_canonical__icontains=key) if key else Q(pk__in=[])
+    evidence = scope.evidence().filter(Q(reference__icontains=text) | in_canonical)
     if campaign_id is not None:
         evidence = evidence.filter(campaign_id=campaign_id)
     # Through the link table, so an ask with two matching items is listed once.
     return Q(pk__in=Evidence.asks.through.objects.filter(evidence_id__in=evidence.values("id")).values("ask_id"))
+
+
+def evidence_citing_the_same(user, evidence: Evidence) -> list[Evidence]:
+    """The campaign's other live evidence the user may see with the same
+    canonical symbol or communication reference as ``evidence``."""
+    if not evidence.reference_canonical:
+        return []
+    return list(
+        Evidence.objects.visible_to(user)
+        .filter(campaign_id=evidence.campaign_id, reference_canonical=evidence.reference_canonical)
+        .exclude(pk=evidence.pk)
+        .only("id", "title", "reference_canonical")
+        .order_by("id")
+    )
+
+
+def un_meetings_upcoming_first(today: datetime.date) -> list[UNMeeting]:
+    """Meetings still to close, soonest first, then past ones, latest first: the
+    order the ask form offers them in."""
+    meetings = list(UNMeeting.objects.order_by("starts_on", "body", "id"))
+    upcoming = [meeting for meeting in meetings if meeting.ends_on >= today]
+    past = [meeting for meeting in reversed(meetings) if meeting.ends_on < today]
+    return upcoming + past
 
 
 def editable_campaigns(user):

@@ -2,16 +2,22 @@
 management commands and the Celery jobs all call these, so a rule holds however
 a change is made."""
 
+import datetime
+import json
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
 from campaign.mail.notifications import status_change_notify
 from campaign.models import (
+    ASK_ANCHOR_FIELDS,
     ASK_EDITABLE_FIELDS,
     CAMPAIGN_EDITABLE_FIELDS,
+    OPEN_STATUSES,
     Ask,
     AskStatus,
     Campaign,
@@ -19,9 +25,12 @@ from campaign.models import (
     Membership,
     Role,
     Target,
+    UNMeeting,
+    UNReview,
     Update,
 )
 from campaign.tasks import delivery_enqueue_on_commit
+from campaign.un_calendar import anchored, moved_phrase
 from campaign.uploads import clean_filename
 
 
@@ -92,13 +101,33 @@ def ask_add_note(*, ask: Ask, author, note: str) -> Update:
 @transaction.atomic
 def ask_create(*, author, **fields) -> Ask:
     """Record a new ask. ``fields`` are the ask's editable fields (and optionally its status)."""
-    unknown = set(fields) - set(ASK_EDITABLE_FIELDS) - {"status"}
+    unknown = set(fields) - set(ASK_EDITABLE_FIELDS) - set(ASK_ANCHOR_FIELDS) - {"status"}
     if unknown:
         raise TypeError(f"ask_create() got unexpected fields: {', '.join(sorted(unknown))}")
     ask = Ask(**fields)
+    _deadline_from_anchor(ask)
     ask._history_user = author
     ask.save()
     return ask
+
+
+def _deadline_from_anchor(ask: Ask) -> None:
+    """An anchored ask's deadline, reason and provisional flag come from its
+    meeting; without a meeting the anchor is cleared and the date is as typed."""
+    if ask.deadline_meeting_id is None:
+        ask.deadline_anchor, ask.deadline_offset_days, ask.deadline_review_country = "", 0, ""
+        ask.deadline_provisional = False
+        return
+    if not ask.deadline_anchor:
+        raise ValidationError(
+            {"deadline_anchor": "Say whether the deadline counts from when the meeting opens or closes."}
+        )
+    result = anchored(ask.deadline_meeting, ask.deadline_anchor, ask.deadline_offset_days, ask.deadline_review_country)
+    if result is None:
+        raise ValidationError(
+            {"deadline_review_country": f"{ask.deadline_meeting} lists no review of “{ask.deadline_review_country}”."}
+        )
+    ask.deadline, ask.deadline_reason, ask.deadline_provisional = result
 
 
 def target_create(*, name: str, kind: str, author) -> Target:
@@ -113,7 +142,7 @@ def target_create(*, name: str, kind: str, author) -> Target:
 def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
     """Save an edit made on a form loaded at ``expected_version``. If anyone saved
     the ask since, refuse with StaleEditError rather than overwrite their change."""
-    unknown = set(fields) - set(ASK_EDITABLE_FIELDS)
+    unknown = set(fields) - set(ASK_EDITABLE_FIELDS) - set(ASK_ANCHOR_FIELDS)
     if unknown:
         raise TypeError(f"ask_update() got unexpected fields: {', '.join(sorted(unknown))}")
     current = _lock(ask)
@@ -122,12 +151,18 @@ def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
             "Someone else saved this ask while you were editing it. Your changes were not saved: "
             "compare them with the current version below and save again."
         )
-    moved_from = current.campaign_id
+    moved_from, deadline_before = current.campaign_id, current.deadline
     for name, value in fields.items():
         setattr(current, name, value)
     if current.campaign_id != moved_from:
         # The form checked this too; again here, under the lock, only for a move.
         current.validate_evidence_of_campaign()
+    if set(fields) & set(ASK_ANCHOR_FIELDS):
+        _deadline_from_anchor(current)  # the anchor as the form set it
+    elif current.deadline_meeting_id and current.deadline != deadline_before:
+        # A date typed over an anchored one: the ask no longer follows the meeting.
+        current.deadline_meeting = None
+        _deadline_from_anchor(current)
     current.version += 1
     current.last_activity_at = timezone.now()
     current._history_user = author
@@ -193,6 +228,7 @@ def evidence_add(*, campaign, added_by, asks=(), file=None, content_type: str = 
     evidence = Evidence(campaign=campaign, added_by=added_by, **fields)
     if file:
         _attach_file(evidence, file, content_type)
+    evidence.read_reference()
     evidence.full_clean(exclude=["file"])
     evidence._history_user = added_by
     evidence.save()
@@ -221,6 +257,7 @@ def evidence_update(*, evidence: Evidence, actor, asks, file=None, content_type:
         _attach_file(current, file, content_type)
     elif file is False:
         current.file, current.original_filename, current.content_type, current.file_size = "", "", "", None
+    current.read_reference()
     current.full_clean(exclude=["file"])
     current._history_user = actor
     current.save()
@@ -368,3 +405,98 @@ def membership_remove(*, membership, actor) -> None:
     _refuse_losing_last_lead(current)
     current._history_user = actor
     current.delete()
+
+
+# --- The UN calendar -----------------------------------------------------------------
+
+UN_CALENDAR_FILE = Path(__file__).resolve().parent / "data" / "un_calendar.json"
+MEETING_FIELDS = ("starts_on", "ends_on", "confirmed", "source_url", "note")
+
+
+def _meeting_values(row: dict) -> dict:
+    values = {name: row.get(name, "") for name in MEETING_FIELDS}
+    values["starts_on"] = datetime.date.fromisoformat(row["starts_on"])
+    values["ends_on"] = datetime.date.fromisoformat(row["ends_on"])
+    values["confirmed"] = bool(row.get("confirmed", False))
+    values["note"] = values["note"] or ""
+    return values
+
+
+def _review_upsert(meeting: UNMeeting, row: dict) -> None:
+    values = {
+        "starts_on": datetime.date.fromisoformat(row["starts_on"]),
+        "ends_on": datetime.date.fromisoformat(row["ends_on"]) if row.get("ends_on") else None,
+        "note": row.get("note", ""),
+    }
+    review = UNReview.objects.filter(meeting=meeting, country=row["country"]).first()
+    if review is None:
+        UNReview.objects.create(meeting=meeting, country=row["country"], **values)
+    elif any(getattr(review, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(review, name, value)
+        review.save()
+
+
+@transaction.atomic
+def un_calendar_load(*, rows: list[dict], actor=None) -> dict[str, int]:
+    """Apply the shipped calendar's rows. A row unchanged since it was last
+    applied is skipped, so an admin's correction stays until a release changes
+    that row; a changed row moves the asks anchored to its meeting."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in rows:
+        meeting = UNMeeting.objects.select_for_update().filter(body=row["body"], session=row["session"]).first()
+        if meeting is not None and meeting.loaded_values == row:
+            counts["unchanged"] += 1
+            continue
+        counts["created" if meeting is None else "updated"] += 1
+        meeting = meeting or UNMeeting(body=row["body"], session=row["session"])
+        for name, value in _meeting_values(row).items():
+            setattr(meeting, name, value)
+        meeting.loaded_values = row
+        meeting.full_clean()
+        meeting._history_user = actor
+        meeting.save()
+        for review in row.get("reviews", []):
+            _review_upsert(meeting, review)
+        un_meeting_follow(meeting=meeting, actor=actor)
+    return counts
+
+
+def un_calendar_file_rows(path: Path = UN_CALENDAR_FILE) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["meetings"]
+
+
+def un_meeting_follow(*, meeting: UNMeeting, actor) -> list[Ask]:
+    """After a meeting or its reviews were saved (the admin, ``un_calendar_load``),
+    in the same transaction: every open ask anchored to it gets the deadline
+    its anchor now gives, and a timeline entry saying so, which the owner's next
+    digest reports. The reminders are keyed by deadline, so those for the new
+    date become due. Closed asks keep their dates. Returns the asks moved."""
+    meeting.refresh_from_db()
+    prefetch_related_objects([meeting], "reviews")  # once, for every ask anchored to a review
+    asks = list(
+        Ask.objects.select_for_update()
+        .filter(deadline_meeting=meeting, status__in=OPEN_STATUSES)
+        .select_related("deadline_meeting")
+        .order_by("id")
+    )
+    now, moved, updates = timezone.now(), [], []
+    for ask in asks:
+        result = anchored(meeting, ask.deadline_anchor, ask.deadline_offset_days, ask.deadline_review_country)
+        if result is None or (ask.deadline, ask.deadline_reason, ask.deadline_provisional) == tuple(result):
+            continue  # e.g. a review taken off the meeting: the ask keeps its last date
+        old = ask.deadline
+        ask.deadline, ask.deadline_reason, ask.deadline_provisional = result
+        if old != ask.deadline:
+            ask.version, ask.last_activity_at = ask.version + 1, now
+            note = f"Deadline moved with {meeting.name}: {moved_phrase(old, ask.deadline)}"
+            updates.append(
+                Update(
+                    ask=ask, campaign_id=ask.campaign_id, note=note, created_at=now, author=actor, is_deadline_move=True
+                )
+            )
+            moved.append(ask)
+        ask._history_user = actor
+        ask.save()
+    Update.objects.bulk_create(updates)
+    return moved

@@ -293,8 +293,9 @@ def _typed(model, fields, where: str, row: dict) -> dict:
             raise _refuse(where, f"the field {name} is missing.")
         kind = field.get_internal_type()
         if value is None:
-            # A blank text field skips full_clean's checks: refuse null here.
-            if not field.null and (kind in TEXT_TYPES or not field.blank):
+            # A blank text field skips full_clean's checks, and so does a
+            # field set by an update after it (auto_now_add): refuse null here.
+            if not field.null and (kind in TEXT_TYPES or not field.blank or not field.editable):
                 raise _refuse(where, f"{name} is null; it needs a value.")
         elif kind in ("DateTimeField", "DateField"):
             _get(where, row, name, str)
@@ -478,6 +479,7 @@ def _import_evidence(rows, campaign, asks: dict, users: dict, files: _FileSource
             with files.open(file_name) as source:
                 item.file.save(item.original_filename or PurePosixPath(file_name).name, File(source), save=False)
             saved_files.append(item.file)
+        item.read_reference()
         _full_clean(item, where, row)
         item.save()
         item.asks.set(linked)

@@ -24,6 +24,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import get_language
 from jinja2 import Environment
 
+from campaign import un_links
 from campaign.templatetags import campaign_tags
 
 
@@ -113,6 +114,8 @@ def environment(**options) -> Environment:
         deadline_note=campaign_tags.deadline_note,
         deadline_class=campaign_tags.deadline_class,
         percent=campaign_tags.percent,
+        un_links=un_links.link_references,
+        un_reference=un_links.reference_link,
     )
     return env
 

@@ -286,6 +286,24 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # (about 6 minutes at the defaults) is short.
 EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 10, minimum=1)
 
+# --- UN links ----------------------------------------------------------------
+# Where a document symbol and a Special Procedures reference link to
+# (campaign.un_links); settings, so a change of the UN's URLs needs no release.
+# {symbol} and {reference} are replaced by the URL-quoted canonical form. The
+# communications search has no documented by-reference URL, so its default is
+# the search page itself.
+UN_DOCUMENT_URL = env_str("UN_DOCUMENT_URL", "https://docs.un.org/en/{symbol}")
+UN_COMMUNICATION_URL = env_str("UN_COMMUNICATION_URL", "https://spcommreports.ohchr.org/")
+if not UN_DOCUMENT_URL.startswith(("https://", "http://")) or "{symbol}" not in UN_DOCUMENT_URL:
+    fail(f"UN_DOCUMENT_URL={UN_DOCUMENT_URL!r} must be an http(s) URL containing {{symbol}}.")
+if not UN_COMMUNICATION_URL.startswith(("https://", "http://")):
+    fail(f"UN_COMMUNICATION_URL={UN_COMMUNICATION_URL!r} must be an http(s) URL.")
+for _name, _template in (("UN_DOCUMENT_URL", UN_DOCUMENT_URL), ("UN_COMMUNICATION_URL", UN_COMMUNICATION_URL)):
+    try:
+        _template.format(symbol="", reference="")
+    except (KeyError, IndexError, ValueError):
+        fail(f"{_name}={_template!r} may contain only {{symbol}} or {{reference}} in braces.")
+
 # --- Celery ------------------------------------------------------------------
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

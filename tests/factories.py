@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
+from campaign import un_symbols
 from campaign.models import Ask, Campaign, Evidence, Membership, Role, Target, Update
 
 
@@ -73,6 +74,9 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     campaign = factory.SubFactory(CampaignFactory)
     title = factory.Sequence(lambda n: f"Evidence {n}")
     reference = factory.Sequence(lambda n: f"CHN {n}/2020")
+    # As Evidence.read_reference sets them on every path that saves evidence.
+    reference_canonical = factory.LazyAttribute(lambda item: un_symbols.parse(item.reference).canonical)
+    reference_kind = factory.LazyAttribute(lambda item: un_symbols.parse(item.reference).kind)
     sensitivity = Evidence.Sensitivity.INTERNAL
 
     @factory.post_generation

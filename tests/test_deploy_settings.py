@@ -131,3 +131,18 @@ def test_password_validators_refuse_common_short_and_look_alike_passwords(db):
         with pytest.raises(ValidationError):
             validate_password(weak, user)
     validate_password("tram-violet-harbour-42", user)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("docs.un.org/en/{symbol}", "must be an http(s) URL containing {symbol}"),
+        ("https://docs.un.org/en/", "must be an http(s) URL containing {symbol}"),
+        ("https://docs.un.org/en/{symbol}/{lang}", "may contain only {symbol} or {reference} in braces"),
+    ],
+)
+def test_a_bad_un_document_url_stops_start_up_naming_the_variable(tmp_path, value, message):
+    result = manage("check", env=PRODUCTION | {"UN_DOCUMENT_URL": value}, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"Configuration error: UN_DOCUMENT_URL={value!r}")
+    assert message in result.stderr

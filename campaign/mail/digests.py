@@ -115,16 +115,18 @@ class BatchData:
         self.tallies = ask_tallies(campaign_ids)
 
         self.changes = defaultdict(list)
+        # Deadlines moved with a UN meeting's dates, told to each ask's owner.
+        self.deadline_moves = defaultdict(list)
         updates = (
             Update.objects.filter(
                 campaign_id__in=campaign_ids, created_at__gte=self.window_start, created_at__lt=self.window_end
             )
-            .exclude(new_status="")
+            .filter(~Q(new_status="") | Q(is_deadline_move=True))
             .select_related("ask", "author")
             .order_by("created_at", "id")
         )
         for update in updates:
-            self.changes[update.campaign_id].append(update)
+            (self.deadline_moves if update.is_deadline_move else self.changes)[update.campaign_id].append(update)
 
         self.new_asks = defaultdict(list)
         created = Ask.objects.filter(
@@ -188,6 +190,8 @@ class BatchData:
         today = timezone.localdate(end, item.user.zone)
         tally = self.tallies[campaign.pk]
         changes = _within(self.changes[campaign.pk], attrgetter("created_at"), start, end)
+        moves = _within(self.deadline_moves[campaign.pk], attrgetter("created_at"), start, end)
+        my_moves = [update for update in moves if update.ask.owner_id == item.user.pk and update.ask.is_open]
         new_asks = _within(self.new_asks[campaign.pk], attrgetter("created_at"), start, end)
         new_evidence = _within(self.new_evidence[campaign.pk], attrgetter("added_at"), start, end)
         dated = self.dated_open_asks[campaign.pk]
@@ -232,7 +236,8 @@ class BatchData:
                 self.overdue_before.get(campaign.pk, 0) + len(overdue) - len(long_overdue),
                 url=_ask_list_url({"campaign": campaign.pk, "overdue": "on", "sort": "deadline"}),
             ),
-            "news": len(changes) + len(new_asks) + len(new_evidence),
+            **_limited("deadline_moves", my_moves[-DIGEST_LIST_LIMIT:], _move_item, len(my_moves), recent_url),
+            "news": len(changes) + len(new_asks) + len(new_evidence) + len(my_moves),
         }
 
 
@@ -248,6 +253,10 @@ def _change_item(update) -> dict:
         "old": AskStatus(update.old_status).label if update.old_status else "—",
         "new": AskStatus(update.new_status).label,
     }
+
+
+def _move_item(update) -> dict:
+    return {"update": update, "ask": update.ask, "url": absolute_url(update.ask.get_absolute_url())}
 
 
 def _ask_item(ask) -> dict:

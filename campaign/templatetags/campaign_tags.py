@@ -3,9 +3,15 @@ import datetime
 from django import template
 from django.utils import timezone
 
+from campaign import un_links
 from campaign.models import AskStatus
 
 register = template.Library()
+
+# The emails' filters for UN symbols: the same functions as the pages' (config.jinja2).
+register.filter("un_links", un_links.link_references, is_safe=True)
+register.filter("un_reference", un_links.reference_link, is_safe=True)
+register.filter("un_reference_url", un_links.evidence_reference_url)
 
 STATUS_BADGE = {
     AskStatus.DRAFT: "text-bg-light border",

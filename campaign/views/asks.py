@@ -18,6 +18,7 @@ from campaign.forms import AskForm, EvidenceForm, NoteForm, StatusChangeForm
 from campaign.models import AskStatus
 from campaign.redirects import next_or
 from campaign.views.dashboard import scope_actions
+from campaign.views.evidence import reference_messages
 from campaign.views.rendering import VIEWER_NOTE, render_page
 
 ASKS_PER_PAGE = 50
@@ -202,6 +203,7 @@ def evidence_add(request, pk):
             form.add_error(None, error)
         else:
             messages.success(request, f"Evidence “{evidence}” added.")
+            reference_messages(request, evidence)
             return redirect(ask)
     return render(request, "campaign/evidence_form.html", {"ask": ask, "form": form})
 

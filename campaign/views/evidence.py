@@ -3,11 +3,36 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaign import selectors, services
 from campaign.forms import EvidenceEditForm
 from campaign.redirects import next_or
+
+NOT_A_SYMBOL = (
+    "“{reference}” is not a UN symbol or a Special Procedures reference, so it is kept as typed and not linked. "
+    "A UN symbol looks like A/HRC/51/L.6 or CERD/C/CHN/CO/14-17; a communication like AL CHN 5/2021."
+)
+
+
+def reference_messages(request, evidence) -> None:
+    """After a save: say when the reference is not a symbol (it is kept, never
+    refused), and warn when another item of the campaign cites the same one."""
+    if evidence.is_unrecognised_reference:
+        messages.info(request, NOT_A_SYMBOL.format(reference=evidence.reference))
+    for other in selectors.evidence_citing_the_same(request.user, evidence):
+        messages.warning(
+            request,
+            format_html(
+                '{} is also cited by <a href="{}">“{}”</a> in this campaign. Edit one of them if they are the '
+                "same document.",
+                evidence.reference_canonical,
+                reverse("evidence_edit", args=[other.pk]),
+                other.title,
+            ),
+        )
 
 
 def _back(request, evidence):
@@ -21,7 +46,7 @@ def evidence_edit(request, pk):
     form = EvidenceEditForm(request.POST or None, request.FILES or None, instance=evidence)
     if request.method == "POST" and form.is_valid():
         try:
-            services.evidence_update(
+            saved = services.evidence_update(
                 evidence=evidence,
                 actor=request.user,
                 asks=list(form.cleaned_data["asks"]),
@@ -33,6 +58,7 @@ def evidence_edit(request, pk):
             form.add_error(None, error)
         else:
             messages.success(request, f"Evidence “{evidence.title}” saved.")
+            reference_messages(request, saved)
             return redirect(_back(request, evidence))
     status = 400 if form.errors else 200
     context = {"evidence": evidence, "form": form, "next": _back(request, evidence)}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from campaign.demo import CAO_SHUNLI_SLUG, CHINA_SLUG, DEMO_ADMIN_EMAIL, next_hrc_session
 from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Update
+from tests.two_factor import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -98,22 +99,62 @@ def test_some_asks_are_due_soon_and_some_overdue_whatever_the_date():
     assert Ask.objects.overdue().exists()
 
 
-def test_rolling_deadlines_move_on_a_later_day_without_new_rows(time_machine):
+def test_open_asks_are_anchored_to_the_next_council_session_and_move_on_a_later_day(time_machine):
     time_machine.move_to(datetime.datetime(2026, 1, 10, 9, tzinfo=datetime.UTC))
     _load()
     counts = _row_counts()
     access = Ask.objects.get(title__startswith="Grant prompt")
     assert access.deadline == datetime.date(2026, 2, 23)
-    assert "61st regular session" in access.deadline_reason
+    assert access.deadline_reason == "the day HRC61 opens"
+    assert str(access.deadline_meeting) == "HRC61" and not access.deadline_provisional
 
     time_machine.move_to(datetime.datetime(2026, 3, 10, 9, tzinfo=datetime.UTC))
     _load()
     access.refresh_from_db()
     assert access.deadline == datetime.date(2026, 6, 15)
-    assert "62nd regular session" in access.deadline_reason
+    assert access.deadline_reason == "the day HRC62 opens"
+    assert access.deadline_provisional  # HRC62 ships unconfirmed: never shown as certain
     changed = {label for label, count in _row_counts().items() if count != counts[label]}
     # Only simple-history's record of the edited asks grows.
     assert changed <= {"campaign.HistoricalAsk"}
+
+
+def test_past_deadlines_are_anchored_to_the_real_sessions():
+    _load()
+    by_title = {ask.title: ask for ask in Ask.objects.select_related("deadline_meeting")}
+    publish = by_title["Publish the OHCHR report on the Uyghur region"]
+    briefing = by_title["Present the findings in a briefing to the Human Rights Council"]
+    mechanism = by_title["Establish an independent UN mechanism to monitor human rights in China"]
+    assert (publish.deadline, publish.deadline_reason) == (datetime.date(2022, 6, 13), "the day HRC50 opens")
+    assert (briefing.deadline, briefing.deadline_reason) == (datetime.date(2022, 7, 8), "the day HRC50 closes")
+    assert (mechanism.deadline, mechanism.deadline_reason) == (datetime.date(2022, 10, 7), "the day HRC51 closes")
+
+
+def test_past_the_shipped_calendar_the_next_session_is_added_unconfirmed(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 12, 7, 9, tzinfo=datetime.UTC))
+    _load()
+    access = Ask.objects.select_related("deadline_meeting").get(title__startswith="Grant prompt")
+    assert str(access.deadline_meeting) == "HRC64"
+    assert access.deadline == datetime.date(2027, 2, 22)
+    assert not access.deadline_meeting.confirmed and access.deadline_provisional
+
+
+def test_the_demo_evidence_shows_its_symbols_linked(client, superuser):
+    _load()
+    from campaign.models import Evidence
+
+    force_login_verified(client, superuser)  # staff need a second factor
+    publish = Ask.objects.get(title="Publish the OHCHR report on the Uyghur region")
+    response = client.get(publish.get_absolute_url())
+    assert response.status_code == 200, response
+    html = response.content.decode()
+    assert '<a href="https://docs.un.org/en/CERD/C/CHN/CO/14-17" class="un-ref"' in html
+    assert '<a href="https://spcommreports.ohchr.org/" class="un-ref" rel="noopener noreferrer">CHN 13/2018</a>' in html
+
+    cerd = Evidence.objects.get(reference="CERD/C/CHN/CO/14-17")
+    assert (cerd.reference_canonical, cerd.reference_kind) == ("CERD/C/CHN/CO/14-17", "un_symbol")
+    assert Evidence.objects.get(reference="CHN 13/2018").reference_kind == "communication"
+    assert Evidence.objects.get(reference="OHCHR press release, 29 March 2021").is_unrecognised_reference
 
 
 def test_next_hrc_session_matches_known_openings():

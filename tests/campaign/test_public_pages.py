@@ -38,7 +38,7 @@ def test_ask_page_shows_wording_target_source_deadline_status_timeline_and_evide
         'id="public-status">In progress<',
         "Raised in Geneva.",
         "OHCHR assessment",
-        'href="https://undocs.org/A/HRC/51/47"',
+        'href="https://docs.un.org/en/A/HRC/51/47"',
     ):
         assert text in html, text
 

@@ -72,7 +72,7 @@ def test_internal_and_confidential_evidence_never_appear(public_world):
     ask = public.public_ask(campaign, public_world.report.public_id)
     evidence = public.ask_evidence(campaign, ask)
     assert [item.title for item in evidence] == ["OHCHR assessment"]
-    assert evidence[0].reference_url == "https://undocs.org/A/HRC/51/47"
+    assert evidence[0].reference_url == "https://docs.un.org/en/A/HRC/51/47"
 
 
 def test_evidence_turned_internal_leaves_at_once(public_world, lead):

@@ -284,7 +284,11 @@ def test_ask_page_lists_each_items_source_facts_and_a_short_escaped_summary(clie
     assert 'href="https://example.org/report?a=1&amp;b=&#34;2&#34;" rel="noopener noreferrer"' in html
     assert "Report &lt;i&gt;A/HRC/51/2&lt;/i&gt;" in html and "<i>A/HRC" not in html
     assert '<span class="badge text-bg-light border">Public</span>' in html
-    assert "UN document · CHN 13/2018 · 31 Aug 2022 · Shows progress" in html
+    # A communication reference links to the Special Procedures communications search.
+    assert (
+        'UN document · <bdi dir="ltr"><a href="https://spcommreports.ohchr.org/" class="un-ref" '
+        'rel="noopener noreferrer">CHN 13/2018</a></bdi> · 31 Aug 2022 · Shows progress'
+    ) in html
     assert "&lt;script&gt;x&lt;/script&gt;finding" in html and "<script>x" not in html
     assert "finding " * 80 not in html and "…</div>" in html
     assert f"?next={ask.get_absolute_url()}" in html
