@@ -3,7 +3,9 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -19,7 +21,10 @@ from campaign.models import (
     Digest,
     Evidence,
     Membership,
+    NameGuardOverride,
+    NamesExport,
     OutboundEmail,
+    Person,
     ProgressSummary,
     Reminder,
     Target,
@@ -32,7 +37,31 @@ from campaign.services import (
     ask_soft_delete,
     ask_update,
     evidence_soft_delete,
+    guard_ask_text,
+    guard_evidence_text,
+    name_guard_check,
+    person_create,
 )
+
+NAME_OVERRIDE_LABEL = "Save even though it names a person at risk (logged)"
+
+
+def _name_override_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=NAME_OVERRIDE_LABEL,
+        required=False,
+        help_text="Only for text that must name them; the override is recorded with your name.",
+    )
+
+
+def _add_name_guard_errors(form, check) -> None:
+    """Run the name guard ``check`` and put what it refuses on the form's fields."""
+    try:
+        check()
+    except ValidationError as error:
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+
 
 # django-otp's TOTP app names itself by its label, shown as "OTP_TOTP" on the
 # admin index. A display name only: no migration depends on it.
@@ -203,11 +232,27 @@ class LatestRowsInline(admin.TabularInline):
         return queryset.filter(pk__in=latest[: self.max_rows])
 
 
+class UpdateInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        override = getattr(self, "name_override", False)
+        for form in self.forms:
+            note = form.cleaned_data.get("note") if form.has_changed() else None
+            if note and self.instance.pk and not override:
+                _add_name_guard_errors(
+                    form,
+                    lambda note=note: name_guard_check(
+                        campaign_id=self.instance.campaign_id, texts={"note": note}, author=None
+                    ),
+                )
+
+
 class UpdateInline(LatestRowsInline):
     """The timeline: admins add notes here; existing entries are never edited.
     The ask's page shows the whole timeline."""
 
     model = Update
+    formset = UpdateInlineFormSet
     extra = 0
     fields = ["created_at", "author", "old_status", "new_status", "note"]
     readonly_fields = ["created_at", "author", "old_status", "new_status"]
@@ -239,6 +284,7 @@ class AskAdminForm(forms.ModelForm):
     # The version the page was loaded with, as on the web form: a save made
     # since (by anyone, anywhere) is not overwritten.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name_override = _name_override_field()
 
     class Meta:
         model = Ask
@@ -259,6 +305,16 @@ class AskAdminForm(forms.ModelForm):
             and cleaned["loaded_version"] != self.instance.version
         ):
             self.add_error(None, STALE_ADMIN_EDIT)
+        if not cleaned.get("name_override") and cleaned.get("campaign"):
+            draft = Ask(**{name: cleaned.get(name) or "" for name in ("title", "wording", "deadline_reason")})
+            draft.source_title, draft.campaign_id = cleaned.get("source_title") or "", cleaned["campaign"].pk
+            _add_name_guard_errors(self, lambda: guard_ask_text(draft, author=None, override=False))
+            note = (cleaned.get("status_note") or "").strip()
+            if note:
+                _add_name_guard_errors(
+                    self,
+                    lambda: name_guard_check(campaign_id=draft.campaign_id, texts={"status_note": note}, author=None),
+                )
         return cleaned
 
 
@@ -294,7 +350,7 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     inlines = [UpdateInline, AskEvidenceInline]
     actions = ["export_csv", "restore", "soft_delete"]
     fieldsets = [
-        (None, {"fields": ["campaign", "target", "title", "wording"]}),
+        (None, {"fields": ["campaign", "target", "title", "wording", "name_override"]}),
         ("Status", {"fields": ["status", "status_note", "priority", "owner", "deadline", "deadline_reason"]}),
         ("Source", {"fields": ["source_title", "source_url", "source_date"]}),
         ("Record", {"fields": ["created_at", "updated_at", "last_activity_at", "deleted_at", "loaded_version"]}),
@@ -328,23 +384,40 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
         timeline entry in the same transaction, and a stale form is refused."""
         data = form.cleaned_data
         edited = {name: data[name] for name in ASK_EDITABLE_FIELDS if name in data}
+        override = bool(data.get("name_override"))
         if not change:
-            saved = ask_create(author=request.user, status=data["status"], **edited)
+            saved = ask_create(author=request.user, status=data["status"], name_override=override, **edited)
         else:
             saved = obj
             if set(form.changed_data) & set(ASK_EDITABLE_FIELDS):
                 version = data["loaded_version"] if data.get("loaded_version") is not None else obj.version
-                saved = ask_update(ask=obj, author=request.user, expected_version=version, **edited)
+                saved = ask_update(
+                    ask=obj, author=request.user, expected_version=version, name_override=override, **edited
+                )
             if "status" in form.changed_data:
-                ask_change_status(ask=saved, new_status=data["status"], author=request.user, note=data["status_note"])
+                ask_change_status(
+                    ask=saved,
+                    new_status=data["status"],
+                    author=request.user,
+                    note=data["status_note"],
+                    name_override=override,
+                )
         _carry_on_with(saved, obj)
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        override = request.method == "POST" and bool(request.POST.get("name_override"))
+        for formset in formsets:
+            formset.name_override = override
+        return formsets, inline_instances
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for instance in instances:
             if isinstance(instance, Update):
                 # A note added here is a timeline entry like any other: it bumps last activity.
-                ask_add_note(ask=form.instance, author=request.user, note=instance.note)
+                override = bool(form.cleaned_data.get("name_override"))
+                ask_add_note(ask=form.instance, author=request.user, note=instance.note, name_override=override)
             else:
                 instance.save()
         # save(commit=False) leaves removals to the caller (e.g. unlinking an evidence item).
@@ -374,6 +447,8 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
 
 
 class EvidenceAdminForm(forms.ModelForm):
+    name_override = _name_override_field()
+
     class Meta:
         model = Evidence
         fields = "__all__"
@@ -384,6 +459,11 @@ class EvidenceAdminForm(forms.ModelForm):
         campaign = cleaned.get("campaign")
         if asks and campaign and any(ask.campaign_id != campaign.pk for ask in asks):
             self.add_error("asks", "Evidence can support only asks of its own campaign.")
+        if campaign and not cleaned.get("name_override"):
+            draft = Evidence(campaign=campaign, original_filename=self.instance.original_filename)
+            for name in ("title", "summary", "reference"):
+                setattr(draft, name, cleaned.get(name) or "")
+            _add_name_guard_errors(self, lambda: guard_evidence_text(draft, author=None, override=False))
         return cleaned
 
 
@@ -416,6 +496,8 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change and not obj.added_by_id:
             obj.added_by = request.user
+        # The form refused a name unless overridden; this logs the override.
+        guard_evidence_text(obj, author=request.user, override=bool(form.cleaned_data.get("name_override")))
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Restore selected deleted evidence")
@@ -431,6 +513,61 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
                 evidence_soft_delete(evidence=evidence, actor=request.user)
         count = len(items)
         self.message_user(request, f"Deleted {count} evidence item(s); they can be restored.", messages.SUCCESS)
+
+
+# --- People at risk ---------------------------------------------------------------
+
+
+class PersonAdminForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["campaign", "name", "other_names", "risk", "consent"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    """Lists show pseudonyms only (``Person.__str__``), and the search box takes
+    pseudonyms only: a name typed there would travel in the page's URL, into
+    server logs and browser history. The change form shows the name: an admin
+    corrects a misspelt record there, and could read the table anyway."""
+
+    form = PersonAdminForm
+    list_display = ["pseudonym", "campaign", "risk", "consent", "created_at"]
+    list_filter = ["risk", "consent", "campaign"]
+    search_fields = ["pseudonym"]
+    autocomplete_fields = ["campaign"]
+    list_select_related = ["campaign"]
+    readonly_fields = ["pseudonym", "created_at"]
+    fields = ["pseudonym", "campaign", "name", "other_names", "risk", "consent", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        saved = person_create(actor=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        obj.pk, obj.pseudonym, obj._state.adding = saved.pk, saved.pseudonym, False
+
+
+@admin.register(NameGuardOverride)
+class NameGuardOverrideAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "person", "field", "campaign"]
+    list_filter = ["campaign"]
+    list_select_related = ["user", "person", "campaign"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NamesExport)
+class NamesExportAdmin(NameGuardOverrideAdmin):
+    list_display = ["created_at", "user", "campaign", "reason"]
+    list_select_related = ["user", "campaign"]
 
 
 @admin.register(Update)

@@ -8,6 +8,7 @@ import icalendar
 from django.conf import settings
 
 from campaign.models import Ask
+from campaign.people import Surface, person_display_name
 
 PRODID = "-//Campaign tracker//Ask deadlines//EN"
 
@@ -19,6 +20,7 @@ def deadline_asks_for(user):
         .open()
         .filter(deadline__isnull=False)
         .select_related("campaign", "target")
+        .prefetch_related("people")
         .order_by("deadline", "id")
     )
 
@@ -28,6 +30,10 @@ def deadline_event(ask: Ask, *, site_url: str, host: str) -> icalendar.Event:
     description = [f"Target: {ask.target.name}", f"Campaign: {ask.campaign.title}"]
     if ask.deadline_reason:
         description.append(f"Why this date: {ask.deadline_reason}")
+    # Calendars sync to phones and other services: pseudonyms only.
+    people = [person_display_name(p, role=None, surface=Surface.CALENDAR) for p in ask.people.all()]
+    if people:
+        description.append(f"Concerns: {', '.join(people)}")
     description.append(url)
 
     event = icalendar.Event()

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, Update
+from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Person, Role, Target, Update
 
 CHINA_SLUG = "china-high-commissioner-visit-2022"
 CAO_SHUNLI_SLUG = "cao-shunli-memorial"
@@ -633,6 +633,32 @@ def _evidence(campaign, demo_evidence, asks, users):
             item.asks.set(wanted)
 
 
+# The people the demo asks concern. The China campaign's defender is invented
+# (the demo names no living person at risk); Cao Shunli, who died in detention
+# in 2014, is the memorial campaign's public subject.
+CHINA_PEOPLE = [
+    {
+        "name": "Fictional Defender (demo)",
+        "other_names": "虚构维权人士\nئويدۇرما ھوقۇق قوغدىغۇچى",
+        "risk": "high",
+        "consent": "internal",
+        "asks": ["mechanism"],
+    },
+]
+CAO_SHUNLI_PEOPLE = [
+    {"name": "Cao Shunli", "other_names": "曹顺利", "risk": "none", "consent": "public", "asks": ["memorial_admin"]},
+]
+
+
+def _people(campaign, demo_people, asks):
+    for demo in demo_people:
+        values = {name: demo[name] for name in ("other_names", "risk", "consent")}
+        person, _ = _upsert(Person, Person.objects, {"campaign": campaign, "name": demo["name"]}, values)
+        wanted = {asks[key].pk for key in demo["asks"]}
+        if set(person.asks.values_list("pk", flat=True)) != wanted:
+            person.asks.set(wanted)
+
+
 def demo_admin_join_campaigns(admin: User):
     """The demo admin leads both demo campaigns, so the web pages show them."""
     for campaign in Campaign.objects.filter(slug__in=DEMO_CAMPAIGN_SLUGS):
@@ -670,6 +696,7 @@ def demo_load(*, today: datetime.date | None = None) -> dict[str, Campaign]:
     _memberships(china, users, CHINA_ROLES)
     china_asks = _asks(china, CHINA_ASKS, targets, users, today)
     _evidence(china, CHINA_EVIDENCE, china_asks, users)
+    _people(china, CHINA_PEOPLE, china_asks)
 
     memorial, _ = _upsert(
         Campaign,
@@ -690,6 +717,7 @@ def demo_load(*, today: datetime.date | None = None) -> dict[str, Campaign]:
     _memberships(memorial, users, CAO_SHUNLI_ROLES)
     memorial_asks = _asks(memorial, CAO_SHUNLI_ASKS, targets, users, today)
     _evidence(memorial, CAO_SHUNLI_EVIDENCE, memorial_asks, users)
+    _people(memorial, CAO_SHUNLI_PEOPLE, memorial_asks)
 
     admin = User.objects.filter(email__iexact=DEMO_ADMIN_EMAIL).first()
     if admin is not None:

@@ -12,13 +12,14 @@ from import_export import fields, resources, widgets
 from import_export.results import Result
 
 from campaign.models import ASK_EDITABLE_FIELDS, Ask, AskStatus, Campaign, Evidence, Target
-from campaign.services import ask_change_status, ask_timeline_follow
+from campaign.people import Surface, person_display_name
+from campaign.services import ask_change_status, ask_timeline_follow, guard_ask_text, guard_evidence_text
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# The admin import reads these columns back (days_left, last_activity_at and
-# link are for reading only and ignored on import).
+# The admin import reads these columns back (days_left, last_activity_at, link
+# and people are for reading only and ignored on import).
 ASK_COLUMNS = [
     "id",
     "campaign",
@@ -36,6 +37,7 @@ ASK_COLUMNS = [
     "source_date",
     "last_activity_at",
     "link",
+    "people",
 ]
 
 
@@ -75,6 +77,7 @@ def ask_row(ask, *, site_url: str, today) -> list:
         ask.source_date.isoformat() if ask.source_date else "",
         timezone.localtime(ask.last_activity_at).isoformat(timespec="minutes"),
         site_url + ask.get_absolute_url(),
+        " | ".join(person_display_name(p, role=None, surface=Surface.EXPORT) for p in ask.people.all()),
     ]
 
 
@@ -87,7 +90,9 @@ def asks_csv_response(asks, *, filename: str, site_url: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(ASK_COLUMNS)
     today = timezone.localdate()
-    for ask in asks.select_related("campaign", "target", "owner").iterator(chunk_size=500):
+    # The people column carries pseudonyms only, to everyone: see campaign.people.
+    asks = asks.select_related("campaign", "target", "owner").prefetch_related("people")
+    for ask in asks.iterator(chunk_size=500):
         writer.writerow([neutralise(cell) for cell in ask_row(ask, site_url=site_url, today=today)])
     return response
 
@@ -213,6 +218,11 @@ class AskResource(NeutralisedResource):
     def get_queryset(self):
         return Ask.objects.all()
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The name guard, as on every other path; an import cannot override it.
+        guard_ask_text(instance, author=None, override=False)
+        super().validate_instance(instance, import_validation_errors, validate_unique)
+
     def save_instance(self, instance, is_create, row, **kwargs):
         """An import that changes an ask's status writes its Update like any other change."""
         old_status = None if is_create else Ask.all_objects.values_list("status", flat=True).get(pk=instance.pk)
@@ -252,3 +262,7 @@ class EvidenceResource(NeutralisedResource):
 
     def get_queryset(self):
         return Evidence.objects.all()
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        guard_evidence_text(instance, author=None, override=False)
+        super().validate_instance(instance, import_validation_errors, validate_unique)

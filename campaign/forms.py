@@ -2,7 +2,16 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from campaign.models import EVIDENCE_NEEDS_SOURCE, Ask, AskStatus, Evidence, Membership, Target, in_users_campaigns
+from campaign.models import (
+    EVIDENCE_NEEDS_SOURCE,
+    Ask,
+    AskStatus,
+    Evidence,
+    Membership,
+    Person,
+    Target,
+    in_users_campaigns,
+)
 from campaign.selectors import editable_campaigns
 from campaign.uploads import validate_upload
 from campaign.widgets import DateInput
@@ -251,3 +260,40 @@ class EvidenceEditForm(EvidenceForm):
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in EvidenceForm.Meta.fields if name != "file"}
+
+
+class PersonForm(forms.ModelForm):
+    """A person an ask concerns, and which of the campaign's asks do."""
+
+    asks = forms.ModelMultipleChoiceField(
+        queryset=Ask.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Asks that concern them",
+    )
+
+    class Meta:
+        model = Person
+        fields = ["name", "other_names", "risk", "consent"]
+        widgets = {"other_names": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "risk": "Elevated or high: viewers, emails, exports and the calendar show only the pseudonym, "
+            "and shared text that names them is refused.",
+        }
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["asks"].queryset = Ask.objects.filter(campaign=campaign).order_by("title")
+        if self.instance.pk:
+            self.fields["asks"].initial = list(self.instance.asks.values_list("pk", flat=True))
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class NamesExportForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the names must leave the tracker, and for whom",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Logged with your name and the time.",
+    )

@@ -579,3 +579,110 @@ class Digest(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+# --- People at risk ------------------------------------------------------------
+
+# Crockford's alphabet without the look-alikes (0/O, 1/I/L, U): a pseudonym is
+# read aloud on calls and copied by hand into letters.
+PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+PSEUDONYM_PREFIX = "HRD-"
+
+
+def new_pseudonym() -> str:
+    return PSEUDONYM_PREFIX + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(4))
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return in_users_campaigns(self, user)
+
+    def at_risk(self):
+        return self.filter(risk__in=[Person.Risk.ELEVATED, Person.Risk.HIGH])
+
+
+class Person(models.Model):
+    """A human rights defender, victim or witness an ask concerns.
+
+    Outside the ask page and this person's own page, seen by the campaign's
+    editors and leads, a person is shown only by ``pseudonym``: that is what
+    ``str()`` gives, so the admin's lists, log lines and error reports never
+    carry the name. ``campaign.people.person_display_name`` decides the rest."""
+
+    class Risk(models.TextChoices):
+        NONE = "none", "None known"
+        ELEVATED = "elevated", "Elevated"
+        HIGH = "high", "High"
+
+    class Consent(models.TextChoices):
+        INTERNAL = "internal", "May be named inside the team"
+        PUBLIC = "public", "May be named publicly"
+        NONE = "none", "Not to be named"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="people")
+    name = models.CharField(max_length=200)
+    other_names = models.TextField(
+        blank=True,
+        help_text="Other spellings and scripts (Uyghur, Chinese, Tibetan, transliterations), one a line. "
+        "They are checked like the name.",
+    )
+    pseudonym = models.CharField(max_length=12, unique=True, default=new_pseudonym, editable=False)
+    risk = models.CharField(max_length=10, choices=Risk.choices, default=Risk.HIGH)
+    consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.NONE)
+    asks = models.ManyToManyField(Ask, related_name="people", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "people"
+        ordering = ["pseudonym"]
+        indexes = [models.Index(fields=["campaign", "risk"], name="person_campaign_risk")]
+
+    def __str__(self):
+        return self.pseudonym
+
+    def get_absolute_url(self):
+        return reverse("person_detail", args=[self.pseudonym])
+
+    @property
+    def spellings(self) -> list[str]:
+        """The name and each other spelling, as typed."""
+        others = [line.strip() for line in self.other_names.splitlines()]
+        return [self.name.strip(), *(line for line in others if line)]
+
+    @property
+    def is_at_risk(self) -> bool:
+        return self.risk != self.Risk.NONE
+
+
+class NameGuardOverride(models.Model):
+    """A lead saved text that names a person at risk, knowingly: who, when,
+    which person and where. The text itself is not copied here."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_overrides")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    field = models.CharField(max_length=60)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} named {self.person} in {self.field}"
+
+
+class NamesExport(models.Model):
+    """A lead downloaded the real names of a campaign's people: who, when, why."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Names export of {self.campaign} by {self.user}"

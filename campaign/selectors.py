@@ -27,9 +27,11 @@ from campaign.models import (
     Campaign,
     Evidence,
     Membership,
+    Person,
     Update,
     in_users_campaigns,
 )
+from campaign.people import Surface, person_display_name
 
 ASK_LIST_RELATED = ("campaign", "target", "owner")
 # The columns the ask lists show (ask_rows.py): reading the wording and the
@@ -457,3 +459,48 @@ def get_evidence_for(user, pk: int, need: str = "view") -> Evidence:
     evidence.user_role = role
     _require(evidence.user_role, need)
     return evidence
+
+
+# --- People at risk -----------------------------------------------------------------
+
+
+def names_role(user, campaign_id: int, role: str | None) -> str | None:
+    """The role that decides on real names: the user's own membership. A
+    superuser browsing a campaign they are not a member of reads pseudonyms on
+    the pages like anyone outside the team; they see names in the admin."""
+    if role is None or not user.is_superuser:
+        return role
+    return Membership.objects.filter(user=user, campaign_id=campaign_id).values_list("role", flat=True).first()
+
+
+class ShownPerson(NamedTuple):
+    """A person as one surface shows them to one user."""
+
+    person: Person
+    shown_name: str
+
+    @property
+    def named(self) -> bool:
+        return self.shown_name != self.person.pseudonym
+
+
+def people_shown(people, *, role: str | None, surface: Surface) -> list[ShownPerson]:
+    return [ShownPerson(p, person_display_name(p, role=role, surface=surface)) for p in people]
+
+
+def ask_people(ask: Ask) -> list[Person]:
+    return list(ask.people.order_by("pseudonym"))
+
+
+def campaign_people(campaign: Campaign) -> list[Person]:
+    return list(campaign.people.annotate(ask_count=Count("asks", filter=Q(asks__deleted_at__isnull=True))))
+
+
+def get_person_for(user, pseudonym: str, need: str = "view") -> Person:
+    """The person, with ``user_role`` set; 404 for non-members, 403 for a too-low role."""
+    person, role = _first_with_role(
+        Person.objects.select_related("campaign").filter(pseudonym=pseudonym), user, "campaign_id"
+    )
+    _require(role, need)
+    person.user_role = role
+    return person

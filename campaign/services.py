@@ -16,16 +16,77 @@ from campaign.models import (
     Campaign,
     Evidence,
     Membership,
+    NameGuardOverride,
+    NamesExport,
+    Person,
     Role,
     Target,
     Update,
+    new_pseudonym,
 )
+from campaign.people import people_named_in
 from campaign.tasks import delivery_enqueue_on_commit
 from campaign.uploads import clean_filename
 
 
 class StaleEditError(Exception):
     """The ask or campaign changed since the form was loaded; the second save is refused."""
+
+
+# --- The name guard -------------------------------------------------------------
+
+NAME_GUARD_MESSAGE = (
+    "This names a person at risk. Write their pseudonym instead ({pseudonyms}): a name in shared text "
+    "reaches emails, exports and viewers."
+)
+NAME_GUARD_LEAD_HINT = " As a lead you can save it anyway; that is logged."
+
+
+class NameGuardError(ValidationError):
+    """Shared text names a person at risk; ``people`` says whom (never shown by name)."""
+
+    def __init__(self, errors: dict, *, people):
+        super().__init__(errors)
+        self.people = people
+
+
+def is_campaign_lead(user, campaign_id: int) -> bool:
+    if user is None or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(campaign_id=campaign_id, user=user, role=Role.LEAD).exists()
+
+
+def name_guard_check(*, campaign_id: int, texts: dict[str, str], author, override: bool = False) -> None:
+    """Refuse ``texts`` (field name -> text) that name one of the campaign's
+    people at elevated or high risk, by any of their spellings. A lead (or an
+    admin) may ``override``; each override is logged, one row per person and field.
+    Every service that saves shared text calls this, so the web, the admin, the
+    imports and the jobs are all covered."""
+    texts = {field: text for field, text in texts.items() if text}
+    if not texts:
+        return
+    people = list(Person.objects.filter(campaign_id=campaign_id).at_risk())
+    if not people:
+        return
+    named = {field: people_named_in(text, people) for field, text in texts.items()}
+    named = {field: found for field, found in named.items() if found}
+    if not named:
+        return
+    if override and is_campaign_lead(author, campaign_id):
+        NameGuardOverride.objects.bulk_create(
+            NameGuardOverride(campaign_id=campaign_id, person=person, user=author, field=field)
+            for field, found in named.items()
+            for person in found
+        )
+        return
+    hint = NAME_GUARD_LEAD_HINT if is_campaign_lead(author, campaign_id) else ""
+    errors = {
+        field: NAME_GUARD_MESSAGE.format(pseudonyms=", ".join(p.pseudonym for p in found)) + hint
+        for field, found in named.items()
+    }
+    raise NameGuardError(errors, people=sorted({p for found in named.values() for p in found}, key=str))
 
 
 def _lock(ask: Ask) -> Ask:
@@ -35,7 +96,7 @@ def _lock(ask: Ask) -> Ask:
 
 
 @transaction.atomic
-def ask_change_status(*, ask: Ask, new_status: str, author, note: str) -> Update:
+def ask_change_status(*, ask: Ask, new_status: str, author, note: str, name_override: bool = False) -> Update:
     """Change an ask's status and write exactly one Update, in one transaction."""
     if new_status not in AskStatus.values:
         raise ValidationError({"new_status": f"“{new_status}” is not a status."})
@@ -43,6 +104,7 @@ def ask_change_status(*, ask: Ask, new_status: str, author, note: str) -> Update
     if not note:
         raise ValidationError({"note": "Say what happened: a note is required with every status change."})
     current = _lock(ask)
+    name_guard_check(campaign_id=current.campaign_id, texts={"note": note}, author=author, override=name_override)
     if current.status == new_status:
         raise ValidationError({"new_status": f"The ask is already “{current.get_status_display()}”."})
     now = timezone.now()
@@ -65,11 +127,12 @@ def ask_change_status(*, ask: Ask, new_status: str, author, note: str) -> Update
 
 
 @transaction.atomic
-def ask_add_note(*, ask: Ask, author, note: str) -> Update:
+def ask_add_note(*, ask: Ask, author, note: str, name_override: bool = False) -> Update:
     """Log a plain update on the timeline ("letter sent", "meeting held")."""
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Write what happened."})
+    name_guard_check(campaign_id=ask.campaign_id, texts={"note": note}, author=author, override=name_override)
     now = timezone.now()
     update = Update.objects.create(ask=ask, campaign_id=ask.campaign_id, author=author, note=note, created_at=now)
     Ask.all_objects.filter(pk=ask.pk).update(last_activity_at=now)
@@ -81,12 +144,13 @@ def ask_add_note(*, ask: Ask, author, note: str) -> Update:
 
 
 @transaction.atomic
-def ask_create(*, author, **fields) -> Ask:
+def ask_create(*, author, name_override: bool = False, **fields) -> Ask:
     """Record a new ask. ``fields`` are the ask's editable fields (and optionally its status)."""
     unknown = set(fields) - set(ASK_EDITABLE_FIELDS) - {"status"}
     if unknown:
         raise TypeError(f"ask_create() got unexpected fields: {', '.join(sorted(unknown))}")
     ask = Ask(**fields)
+    guard_ask_text(ask, author=author, override=name_override)
     ask._history_user = author
     ask.save()
     return ask
@@ -101,7 +165,7 @@ def target_create(*, name: str, kind: str, author) -> Target:
 
 
 @transaction.atomic
-def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
+def ask_update(*, ask: Ask, author, expected_version: int, name_override: bool = False, **fields) -> Ask:
     """Save an edit made on a form loaded at ``expected_version``. If anyone saved
     the ask since, refuse with StaleEditError rather than overwrite their change."""
     unknown = set(fields) - set(ASK_EDITABLE_FIELDS)
@@ -116,6 +180,7 @@ def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
     moved_from = current.campaign_id
     for name, value in fields.items():
         setattr(current, name, value)
+    guard_ask_text(current, author=author, override=name_override)
     if current.campaign_id != moved_from:
         # The form checked this too; again here, under the lock, only for a move.
         current.validate_evidence_of_campaign()
@@ -125,6 +190,26 @@ def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
     current.save()
     ask_timeline_follow(ask=current)
     return current
+
+
+# The ask's text that reaches emails, exports, the calendar and viewers.
+ASK_GUARDED_FIELDS = ("title", "wording", "deadline_reason", "source_title")
+
+
+def guard_ask_text(ask: Ask, *, author, override: bool) -> None:
+    texts = {name: getattr(ask, name) for name in ASK_GUARDED_FIELDS}
+    name_guard_check(campaign_id=ask.campaign_id, texts=texts, author=author, override=override)
+
+
+# What an evidence item shows to everyone who sees it; the original file name
+# comes back in every download's Content-Disposition.
+EVIDENCE_GUARDED_FIELDS = ("title", "summary", "reference")
+
+
+def guard_evidence_text(evidence: Evidence, *, author, override: bool) -> None:
+    texts = {name: getattr(evidence, name) for name in EVIDENCE_GUARDED_FIELDS}
+    texts["file"] = evidence.original_filename
+    name_guard_check(campaign_id=evidence.campaign_id, texts=texts, author=author, override=override)
 
 
 def ask_timeline_follow(*, ask: Ask) -> None:
@@ -176,11 +261,14 @@ def _evidence_on_timeline(asks, evidence: Evidence, author, what: str) -> None:
 
 
 @transaction.atomic
-def evidence_add(*, campaign, added_by, asks=(), file=None, content_type: str = "", **fields):
+def evidence_add(
+    *, campaign, added_by, asks=(), file=None, content_type: str = "", name_override: bool = False, **fields
+):
     """Store a piece of evidence, linked to ``asks``."""
     evidence = Evidence(campaign=campaign, added_by=added_by, **fields)
     if file:
         _attach_file(evidence, file, content_type)
+    guard_evidence_text(evidence, author=added_by, override=name_override)
     evidence.full_clean(exclude=["file"])
     evidence._history_user = added_by
     evidence.save()
@@ -196,7 +284,9 @@ def _check_asks_of_campaign(evidence: Evidence, asks) -> None:
 
 
 @transaction.atomic
-def evidence_update(*, evidence: Evidence, actor, asks, file=None, content_type: str = "", **fields) -> Evidence:
+def evidence_update(
+    *, evidence: Evidence, actor, asks, file=None, content_type: str = "", name_override: bool = False, **fields
+) -> Evidence:
     """Save an edit of an evidence item and the asks it bears on. A new file
     replaces the old one (which stays on disk, so nothing is lost); ``file=False``
     removes the file from the item."""
@@ -208,6 +298,7 @@ def evidence_update(*, evidence: Evidence, actor, asks, file=None, content_type:
         _attach_file(current, file, content_type)
     elif file is False:
         current.file, current.original_filename, current.content_type, current.file_size = "", "", "", None
+    guard_evidence_text(current, author=actor, override=name_override)
     current.full_clean(exclude=["file"])
     current._history_user = actor
     current.save()
@@ -353,3 +444,78 @@ def membership_remove(*, membership, actor) -> None:
     _refuse_losing_last_lead(current)
     current._history_user = actor
     current.delete()
+
+
+# --- People at risk ---------------------------------------------------------------
+
+PERSON_FIELDS = ("name", "other_names", "risk", "consent")
+
+
+def _require_campaign_editor(*, campaign_id: int, actor) -> None:
+    if actor is None or not actor.is_active:
+        raise PermissionDenied("Only an active user can change people.")
+    if actor.is_superuser:
+        return
+    roles = [Role.EDITOR, Role.LEAD]
+    if not Membership.objects.filter(campaign_id=campaign_id, user=actor, role__in=roles).exists():
+        raise PermissionDenied("Only an editor or lead of this campaign can change its people.")
+
+
+def _check_person_asks(campaign_id: int, asks) -> None:
+    if any(ask.campaign_id != campaign_id for ask in asks):
+        raise ValidationError({"asks": "A person can be linked only to asks of their own campaign."})
+
+
+@transaction.atomic
+def person_create(*, actor, campaign, asks=(), **fields) -> Person:
+    """Record a person an ask concerns, under a fresh pseudonym (retried in the
+    rare case it is taken)."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"person_create() got unexpected fields: {', '.join(sorted(unknown))}")
+    _require_campaign_editor(campaign_id=campaign.pk, actor=actor)
+    _check_person_asks(campaign.pk, asks)
+    person = Person(campaign=campaign, **fields)
+    person.full_clean(exclude=["pseudonym"])
+    for _attempt in range(20):
+        candidate = new_pseudonym()
+        if not Person.objects.filter(pseudonym=candidate).exists():
+            break
+    person.pseudonym = candidate
+    person.save()
+    if asks:
+        person.asks.set(asks)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, actor, asks, **fields) -> Person:
+    """Save an edit of a person and the asks that concern them; the pseudonym never changes."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"person_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    _require_campaign_editor(campaign_id=person.campaign_id, actor=actor)
+    _check_person_asks(person.campaign_id, asks)
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    current.asks.set(asks)
+    return current
+
+
+NAMES_EXPORT_REASON_MIN = 20
+
+
+@transaction.atomic
+def names_export_record(*, campaign, actor, reason: str) -> NamesExport:
+    """Log a lead's request for the real names before the file is built:
+    who, when and why. No reason, no names."""
+    _require_campaign_lead(campaign=campaign, actor=actor)
+    reason = (reason or "").strip()
+    if len(reason) < NAMES_EXPORT_REASON_MIN:
+        raise ValidationError(
+            {"reason": "Say why the names must leave the tracker, and for whom: a sentence at least."}
+        )
+    return NamesExport.objects.create(campaign=campaign, user=actor, reason=reason)

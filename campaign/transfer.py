@@ -4,6 +4,11 @@ another installation: ``export_campaign SLUG`` and ``import_campaign FILE``.
 The export names people by email and targets by name, never by database id, so
 it can be imported into an empty database and give the same rows. Soft-deleted
 asks and evidence travel too: an export is a backup, not a report.
+
+The people the asks concern travel by pseudonym, risk and consent only: the
+file is copied between machines and people, so it never carries a real name
+(a lead's logged names export is the one file that does). An imported person
+is named by their pseudonym until someone who knows them fills the name in.
 """
 
 import datetime
@@ -20,7 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from campaign.models import CAMPAIGN_EDITABLE_FIELDS, Ask, Campaign, Evidence, Membership, Target, Update
+from campaign.models import CAMPAIGN_EDITABLE_FIELDS, Ask, Campaign, Evidence, Membership, Person, Target, Update
+from campaign.people import Surface, person_display_name
 
 FORMAT = "campaign-tracker-export"
 VERSION = 1
@@ -137,8 +143,27 @@ def campaign_export_data(campaign: Campaign) -> tuple[dict, dict[str, Evidence]]
             for u in updates
         ],
         "evidence": evidence_rows,
+        "people": _people_rows(campaign, ask_keys),
     }
     return data, files
+
+
+PERSON_FIELDS = ["risk", "consent", "created_at"]
+
+
+def _people_rows(campaign: Campaign, ask_keys: dict[int, int]) -> list[dict]:
+    links: dict[int, list[int]] = {}
+    for person_id, ask_id in Person.asks.through.objects.filter(person__campaign=campaign).values_list(
+        "person_id", "ask_id"
+    ):
+        if ask_id in ask_keys:
+            links.setdefault(person_id, []).append(ask_keys[ask_id])
+    return [
+        {"pseudonym": person_display_name(person, role=None, surface=Surface.TRANSFER)}
+        | {"asks": sorted(links.get(person.pk, []))}
+        | {f: _value(getattr(person, f)) for f in PERSON_FIELDS}
+        for person in campaign.people.order_by("pseudonym")
+    ]
 
 
 def campaign_export(*, campaign: Campaign, output_dir: Path, as_zip: bool = False) -> Path:
@@ -371,6 +396,8 @@ def _import(data: dict, files: _FileSource, saved_files: list) -> Campaign:
     asks = _import_asks(_rows(data, "asks"), campaign, targets, users)
     _import_updates(_rows(data, "updates"), campaign, asks, users)
     _import_evidence(_rows(data, "evidence"), campaign, asks, users, files, saved_files)
+    # Exports made before people were tracked have no "people".
+    _import_people(_rows(data, "people") if "people" in data else [], campaign, asks)
     return campaign
 
 
@@ -481,3 +508,15 @@ def _import_evidence(rows, campaign, asks: dict, users: dict, files: _FileSource
         _full_clean(item, where, row)
         item.save()
         item.asks.set(linked)
+
+
+def _import_people(rows, campaign: Campaign, asks: dict) -> None:
+    for where, row in rows:
+        pseudonym = _get(where, row, "pseudonym", str)
+        linked = [_ask_of(where, {"asks": key}, "asks", asks) for key in _get(where, row, "asks", list)]
+        person = Person(campaign=campaign, name=pseudonym, **_typed(Person, PERSON_FIELDS, where, row))
+        if not Person.objects.filter(pseudonym=pseudonym).exists():
+            person.pseudonym = pseudonym  # else the fresh default one: pseudonyms are unique
+        _full_clean(person, where, row)
+        person.save()
+        person.asks.set(linked)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from campaign.views import asks, dashboard, digests, evidence, feeds, leads
+from campaign.views import asks, dashboard, digests, evidence, feeds, leads, people
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -19,6 +19,12 @@ urlpatterns = [
     path("evidence/<int:pk>/edit/", evidence.evidence_edit, name="evidence_edit"),
     path("evidence/<int:pk>/delete/", evidence.evidence_delete, name="evidence_delete"),
     path("evidence/<int:pk>/download/", feeds.evidence_download, name="evidence_download"),
+    path("campaigns/<slug:slug>/people/", people.campaign_people, name="campaign_people"),
+    path("campaigns/<slug:slug>/people/new/", people.person_create, name="person_create"),
+    path("campaigns/<slug:slug>/people/names.csv", people.names_export, name="names_export"),
+    # The pseudonym, never the name: URLs end up in logs and browser histories.
+    path("people/<str:pseudonym>/", people.person_detail, name="person_detail"),
+    path("people/<str:pseudonym>/edit/", people.person_edit, name="person_edit"),
     path("digests/", digests.digest_list, name="digest_list"),
     path("digests/<int:pk>/", digests.digest_detail, name="digest_detail"),
     # accounts.models.new_calendar_token makes 43 URL-safe characters.

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaign import selectors, services
 from campaign.forms import EvidenceEditForm
 from campaign.redirects import next_or
+from campaign.views.guard import name_override_requested, show_refusal
 
 
 def _back(request, evidence):
@@ -27,10 +28,11 @@ def evidence_edit(request, pk):
                 asks=list(form.cleaned_data["asks"]),
                 file=form.cleaned_data.get("file") if "file" in form.changed_data else None,
                 content_type=form.detected_content_type,
+                name_override=name_override_requested(request),
                 **form.service_fields(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            show_refusal(form, error, user=request.user, campaign_id=evidence.campaign_id)
         else:
             messages.success(request, f"Evidence “{evidence.title}” saved.")
             return redirect(_back(request, evidence))

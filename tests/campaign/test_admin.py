@@ -23,6 +23,9 @@ from campaign.models import (
     Campaign,
     Digest,
     Evidence,
+    NameGuardOverride,
+    NamesExport,
+    Person,
     ProgressSummary,
     Reminder,
     Update,
@@ -67,6 +70,9 @@ def job_records(demo, superuser):
         campaign=demo, period_start=now - datetime.timedelta(days=7), period_end=now, figures={"met": 1}
     )
     RecoveryCode.objects.create(user=superuser, code_hash="not-a-real-hash")
+    person = Person.objects.filter(campaign=demo).first()
+    NameGuardOverride.objects.create(campaign=demo, person=person, user=superuser, field="note")
+    NamesExport.objects.create(campaign=demo, user=superuser, reason="For the Special Rapporteur's urgent appeal.")
     return email
 
 
