@@ -16,6 +16,7 @@ from campaign.apps import ADMIN_ROWS_PER_PAGE
 from campaign.exports import AskResource, EvidenceResource, asks_csv_response
 from campaign.models import (
     ASK_EDITABLE_FIELDS,
+    RATIONALE_STATUSES,
     Ask,
     Campaign,
     Digest,
@@ -24,10 +25,12 @@ from campaign.models import (
     NameGuardOverride,
     NamesExport,
     OutboundEmail,
+    Outcome,
     Person,
     ProgressSummary,
     Reminder,
     Target,
+    TargetResponse,
     Update,
 )
 from campaign.services import (
@@ -40,9 +43,14 @@ from campaign.services import (
     guard_ask_text,
     guard_evidence_text,
     name_guard_check,
+    outcome_errors,
     person_create,
 )
 
+NEW_ASK_CLOSED = (
+    "A new ask starts open (or as a draft): record it, then change its status with the outcome's evidence, "
+    "the target's response and a rationale."
+)
 NAME_OVERRIDE_LABEL = "Save even though it names a person at risk (logged)"
 
 
@@ -285,6 +293,24 @@ class AskAdminForm(forms.ModelForm):
     # since (by anyone, anywhere) is not overwritten.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name_override = _name_override_field()
+    # The outcome a move to met, partially met, not met or withdrawn needs (services.outcome_errors).
+    outcome_evidence = forms.ModelChoiceField(
+        label="Outcome: evidence it rests on",
+        queryset=Evidence.objects.all(),
+        required=False,
+        help_text="For met, partially met or not met: an item of the ask's campaign; linked to the ask if it is not.",
+    )
+    outcome_response = forms.ChoiceField(
+        label="Outcome: the target's response",
+        choices=[("", "---------"), *TargetResponse.choices],
+        required=False,
+    )
+    outcome_rationale = forms.CharField(
+        label="Outcome: rationale",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="For met, partially met, not met or withdrawn: why, in a few sentences.",
+    )
 
     class Meta:
         model = Ask
@@ -294,6 +320,8 @@ class AskAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        # Only the ask's campaign's evidence can back its outcome; a select of every item would be long.
+        self.fields["outcome_evidence"].queryset = Evidence.objects.filter(campaign_id=self.instance.campaign_id)
 
     def clean(self):
         cleaned = super().clean()
@@ -305,6 +333,7 @@ class AskAdminForm(forms.ModelForm):
             and cleaned["loaded_version"] != self.instance.version
         ):
             self.add_error(None, STALE_ADMIN_EDIT)
+        self._clean_outcome(cleaned)
         if not cleaned.get("name_override") and cleaned.get("campaign"):
             draft = Ask(**{name: cleaned.get(name) or "" for name in ("title", "wording", "deadline_reason")})
             draft.source_title, draft.campaign_id = cleaned.get("source_title") or "", cleaned["campaign"].pk
@@ -316,6 +345,26 @@ class AskAdminForm(forms.ModelForm):
                     lambda: name_guard_check(campaign_id=draft.campaign_id, texts={"status_note": note}, author=None),
                 )
         return cleaned
+
+    def _clean_outcome(self, cleaned) -> None:
+        status = cleaned.get("status")
+        if not self.instance.pk:
+            if status in RATIONALE_STATUSES:
+                self.add_error("status", NEW_ASK_CLOSED)
+            return
+        if "status" not in self.changed_data or not status:
+            return
+        draft = Ask(pk=self.instance.pk, campaign=cleaned.get("campaign") or self.instance.campaign)
+        draft.deadline = cleaned.get("deadline")
+        errors = outcome_errors(
+            ask=draft,
+            new_status=status,
+            evidence=cleaned.get("outcome_evidence"),
+            response=cleaned.get("outcome_response") or "",
+            rationale=cleaned.get("outcome_rationale") or "",
+        )
+        for name, message in errors.items():
+            self.add_error(f"outcome_{name}", message)
 
 
 STALE_ADMIN_EDIT = (
@@ -352,6 +401,7 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["campaign", "target", "title", "wording", "name_override"]}),
         ("Status", {"fields": ["status", "status_note", "priority", "owner", "deadline", "deadline_reason"]}),
+        ("Outcome", {"fields": ["outcome_evidence", "outcome_response", "outcome_rationale"]}),
         ("Source", {"fields": ["source_title", "source_url", "source_date"]}),
         ("Record", {"fields": ["created_at", "updated_at", "last_activity_at", "deleted_at", "loaded_version"]}),
     ]
@@ -376,7 +426,7 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
         return [
             (name, {"fields": [f for f in options["fields"] if f not in ("status_note", "loaded_version")]})
             for name, options in self.fieldsets
-            if name != "Record"
+            if name not in ("Record", "Outcome")
         ]
 
     def save_model(self, request, obj, form, change):
@@ -401,6 +451,9 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
                     author=request.user,
                     note=data["status_note"],
                     name_override=override,
+                    evidence=data.get("outcome_evidence"),
+                    response=data.get("outcome_response") or "",
+                    rationale=data.get("outcome_rationale") or "",
                 )
         _carry_on_with(saved, obj)
 
@@ -546,6 +599,25 @@ class PersonAdmin(admin.ModelAdmin):
             return
         saved = person_create(actor=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
         obj.pk, obj.pseudonym, obj._state.adding = saved.pk, saved.pseudonym, False
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    """Read-only: an outcome is written with its status change, and reopening keeps it."""
+
+    list_display = ["created_at", "ask", "status", "response", "evidence", "reopened_at"]
+    list_filter = ["status", "response"]
+    list_select_related = ["ask", "evidence"]
+    search_fields = ["ask__title", "rationale"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(NameGuardOverride)

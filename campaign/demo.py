@@ -19,7 +19,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Person, Role, Target, Update
+from campaign.models import (
+    Ask,
+    AskStatus,
+    Campaign,
+    Evidence,
+    Membership,
+    Outcome,
+    Person,
+    Role,
+    Target,
+    TargetResponse,
+    Update,
+)
 
 CHINA_SLUG = "china-high-commissioner-visit-2022"
 CAO_SHUNLI_SLUG = "cao-shunli-memorial"
@@ -139,6 +151,14 @@ class DemoUpdate:
     note: str
     author: str = "lead"
     new_status: str = ""  # empty: a plain note
+    outcome: "DemoOutcome | None" = None  # what a closing status rests on
+
+
+@dataclass
+class DemoOutcome:
+    evidence: str  # the title of one of the campaign's DemoEvidence
+    response: str
+    rationale: str
 
 
 @dataclass
@@ -201,6 +221,16 @@ CHINA_ASKS = [
                 "OHCHR published its assessment of human rights concerns in the Xinjiang Uyghur Autonomous "
                 "Region on 31 August 2022, the last day of the High Commissioner's mandate: met, but late.",
                 new_status=AskStatus.MET,
+                outcome=DemoOutcome(
+                    evidence="OHCHR assessment of human rights concerns in the Xinjiang Uyghur Autonomous Region",
+                    response=TargetResponse.SUPPORTED,
+                    rationale=(
+                        "The High Commissioner did what was asked: OHCHR published its assessment on 31 August "
+                        "2022, with recommendations to the Chinese government. It came late, on the last day of "
+                        "her mandate and after the 50th session we named as the deadline, so the Council could "
+                        "not take it up then."
+                    ),
+                ),
             ),
         ],
     ),
@@ -224,13 +254,22 @@ CHINA_ASKS = [
                 datetime.date(2022, 8, 31),
                 "The High Commissioner's mandate ended on 31 August 2022 with the assessment published but "
                 "never presented to the Council.",
-                new_status=AskStatus.NOT_MET,
             ),
             DemoUpdate(
                 datetime.date(2022, 10, 6),
                 "At its 51st session the Council rejected a draft decision to hold a debate on the OHCHR "
                 "assessment (17 for, 19 against, 11 abstentions).",
                 author="editor",
+                new_status=AskStatus.NOT_MET,
+                outcome=DemoOutcome(
+                    evidence="Human Rights Council vote on a debate about the OHCHR assessment",
+                    response=TargetResponse.NO_REPLY,
+                    rationale=(
+                        "The High Commissioner never presented the findings to the Council, and her mandate "
+                        "ended on 31 August 2022. On 6 October 2022 the Council voted down a debate on the "
+                        "assessment (17 for, 19 against, 11 abstentions), so no briefing will come of this ask."
+                    ),
+                ),
             ),
         ],
     ),
@@ -650,6 +689,32 @@ CAO_SHUNLI_PEOPLE = [
 ]
 
 
+def _outcomes(campaign, demo_asks, asks, users):
+    """What each closing status change of the timelines rests on, written once
+    (the timeline's status changes come first; the evidence after them)."""
+    for demo in demo_asks:
+        for entry in demo.updates:
+            if entry.outcome is None:
+                continue
+            ask = asks[demo.key]
+            update = Update.objects.get(ask=ask, created_at=_at(entry.on), new_status=entry.new_status)
+            if Outcome.objects.filter(update=update).exists():
+                continue
+            evidence = Evidence.all_objects.get(campaign=campaign, title=entry.outcome.evidence)
+            Outcome.objects.create(
+                ask=ask,
+                update=update,
+                status=entry.new_status,
+                evidence=evidence,
+                response=entry.outcome.response,
+                rationale=entry.outcome.rationale,
+                author=users[entry.author],
+                created_at=update.created_at,
+                # Only the last status change's outcome stands; an earlier one was reopened since.
+                reopened_at=None if entry.new_status == ask.status else update.created_at,
+            )
+
+
 def _people(campaign, demo_people, asks):
     for demo in demo_people:
         values = {name: demo[name] for name in ("other_names", "risk", "consent")}
@@ -697,6 +762,7 @@ def demo_load(*, today: datetime.date | None = None) -> dict[str, Campaign]:
     china_asks = _asks(china, CHINA_ASKS, targets, users, today)
     _evidence(china, CHINA_EVIDENCE, china_asks, users)
     _people(china, CHINA_PEOPLE, china_asks)
+    _outcomes(china, CHINA_ASKS, china_asks, users)
 
     memorial, _ = _upsert(
         Campaign,

@@ -6,12 +6,13 @@ export carries a live formula."""
 import csv
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.results import Result
 
-from campaign.models import ASK_EDITABLE_FIELDS, Ask, AskStatus, Campaign, Evidence, Target
+from campaign.models import ASK_EDITABLE_FIELDS, RATIONALE_STATUSES, Ask, AskStatus, Campaign, Evidence, Target
 from campaign.people import Surface, person_display_name
 from campaign.services import ask_change_status, ask_timeline_follow, guard_ask_text, guard_evidence_text
 
@@ -197,6 +198,12 @@ def _date(name: str) -> fields.Field:
     return fields.Field(name, name, IsoDateWidget(column=name))
 
 
+IMPORT_CANNOT_CLOSE = (
+    "Met, partially met, not met and withdrawn need the outcome's evidence, the target's response and a "
+    "rationale: change the status on the ask's page or in the admin, not by import."
+)
+
+
 class AskResource(NeutralisedResource):
     """The staff CSV export's columns, so its file imports back (by id)."""
 
@@ -221,6 +228,10 @@ class AskResource(NeutralisedResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # The name guard, as on every other path; an import cannot override it.
         guard_ask_text(instance, author=None, override=False)
+        old_status = Ask.all_objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+        if instance.status in RATIONALE_STATUSES and instance.status != old_status:
+            # ask_change_status would refuse it too; said here beside the column.
+            raise ValidationError({"status": IMPORT_CANNOT_CLOSE})
         super().validate_instance(instance, import_validation_errors, validate_unique)
 
     def save_instance(self, instance, is_create, row, **kwargs):

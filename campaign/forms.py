@@ -10,6 +10,7 @@ from campaign.models import (
     Membership,
     Person,
     Target,
+    TargetResponse,
     in_users_campaigns,
 )
 from campaign.selectors import editable_campaigns
@@ -172,11 +173,39 @@ class StatusChangeForm(forms.Form):
         error_messages={"required": "Say what happened: a note is required with every status change."},
     )
 
+    evidence = forms.ModelChoiceField(
+        label="Evidence it rests on",
+        queryset=Evidence.objects.none(),
+        required=False,
+        empty_label="Choose…",
+        help_text="For met, partially met or not met: the reply, resolution or report. "
+        "It is linked to the ask if it is not yet.",
+    )
+    response = forms.ChoiceField(
+        label="The target's response",
+        choices=[("", "Choose…"), *TargetResponse.choices],
+        required=False,
+        help_text="For met, partially met or not met. “No reply” only once the deadline has passed.",
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="For met, partially met, not met or withdrawn: why, in a few sentences.",
+    )
+
     def __init__(self, *args, ask, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_status"].choices = [("", "Choose…")] + [
             (value, label) for value, label in AskStatus.choices if value != ask.status
         ]
+        # Editors and leads change statuses, and they see confidential evidence too.
+        self.fields["evidence"].queryset = Evidence.objects.filter(campaign_id=ask.campaign_id).order_by(
+            "-published_on", "-added_at"
+        )
+
+    def outcome_fields(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in ("evidence", "response", "rationale")}
 
 
 class NoteForm(forms.Form):

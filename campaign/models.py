@@ -686,3 +686,61 @@ class NamesExport(models.Model):
 
     def __str__(self):
         return f"Names export of {self.campaign} by {self.user}"
+
+
+# --- Outcomes ---------------------------------------------------------------------
+
+# Statuses that judge the ask: each rests on evidence, a rationale and the target's response.
+OUTCOME_STATUSES = frozenset({AskStatus.MET, AskStatus.PARTIALLY_MET, AskStatus.NOT_MET})
+# Withdrawing judges nothing of the target, but still says why.
+RATIONALE_STATUSES = OUTCOME_STATUSES | {AskStatus.WITHDRAWN}
+
+
+class TargetResponse(models.TextChoices):
+    """The UPR's vocabulary: a State "supports" or "notes" a recommendation."""
+
+    SUPPORTED = "supported", "Supported"
+    NOTED = "noted", "Noted"
+    REJECTED = "rejected", "Rejected"
+    NO_REPLY = "no_reply", "No reply"
+
+
+class Outcome(models.Model):
+    """Why an ask was judged met, partially met or not met (or withdrawn): the
+    evidence it rests on, the target's response and the rationale. Written
+    with the status change (``services.ask_change_status``); reopening the ask
+    marks it ``reopened_at`` and keeps it, so the history shows every judgment."""
+
+    Response = TargetResponse
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="outcomes")
+    update = models.OneToOneField(Update, on_delete=models.CASCADE, related_name="outcome")
+    status = models.CharField(max_length=20, choices=AskStatus.choices)
+    # PROTECT: evidence an outcome rests on is never removed from under it.
+    evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="outcomes")
+    response = models.CharField(max_length=20, choices=TargetResponse.choices, blank=True)
+    rationale = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one standing outcome per ask.
+            models.UniqueConstraint(
+                fields=["ask"], condition=Q(reopened_at__isnull=True), name="outcome_one_standing_per_ask"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["evidence"], condition=Q(reopened_at__isnull=True), name="outcome_standing_evidence")
+        ]
+
+    def __str__(self):
+        return f"{self.ask}: {self.get_status_display()}"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.reopened_at is None

@@ -27,7 +27,9 @@ from campaign.models import (
     Campaign,
     Evidence,
     Membership,
+    Outcome,
     Person,
+    TargetResponse,
     Update,
     in_users_campaigns,
 )
@@ -178,8 +180,15 @@ def _asks_for_panel(scope: CampaignScope):
 
 def ask_timeline(ask: Ask) -> list:
     """The ask's Updates merged with its field-level audit history, newest first."""
-    entries = [*ask.updates.select_related("author"), *ask_history_entries(ask)]
+    # With each status change's outcome, if it judged the ask, in the same query.
+    updates = ask.updates.select_related("author", "outcome", "outcome__evidence")
+    entries = [*updates, *ask_history_entries(ask)]
     return sorted(entries, key=attrgetter("created_at"), reverse=True)
+
+
+def standing_outcome(ask: Ask) -> Outcome | None:
+    """The outcome the ask's status rests on now; None for an open ask."""
+    return ask.outcomes.filter(reopened_at__isnull=True).select_related("evidence").first()
 
 
 def ask_evidence_for(user, ask: Ask) -> list[Evidence]:
@@ -504,3 +513,39 @@ def get_person_for(user, pseudonym: str, need: str = "view") -> Person:
     _require(role, need)
     person.user_role = role
     return person
+
+
+# --- Outcomes ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeTally:
+    """A campaign's standing outcomes by status and the target's response."""
+
+    by_status_response: dict[tuple[str, str], int]
+
+    def of(self, status: str, response: str | None = None) -> int:
+        return sum(
+            number
+            for (each_status, each_response), number in self.by_status_response.items()
+            if each_status == status and (response is None or each_response == response)
+        )
+
+    @property
+    def met_with_support(self) -> int:
+        return self.of(AskStatus.MET, TargetResponse.SUPPORTED)
+
+
+def outcome_tally(campaign_ids) -> dict[int, OutcomeTally]:
+    """Each campaign's standing outcomes of live asks, in one grouped query."""
+    rows = (
+        Outcome.objects.filter(ask__campaign_id__in=list(campaign_ids), ask__deleted_at__isnull=True)
+        .filter(reopened_at__isnull=True)
+        .values_list("ask__campaign_id", "status", "response")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_campaign: dict[int, dict] = {pk: {} for pk in campaign_ids}
+    for campaign_id, status, response, number in rows:
+        by_campaign[campaign_id][(status, response)] = number
+    return {pk: OutcomeTally(counts) for pk, counts in by_campaign.items()}

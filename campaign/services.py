@@ -11,6 +11,9 @@ from campaign.mail.notifications import status_change_notify
 from campaign.models import (
     ASK_EDITABLE_FIELDS,
     CAMPAIGN_EDITABLE_FIELDS,
+    OUTCOME_STATUSES,
+    RATIONALE_STATUSES,
+    STATUS_LABELS,
     Ask,
     AskStatus,
     Campaign,
@@ -18,9 +21,11 @@ from campaign.models import (
     Membership,
     NameGuardOverride,
     NamesExport,
+    Outcome,
     Person,
     Role,
     Target,
+    TargetResponse,
     Update,
     new_pseudonym,
 )
@@ -95,18 +100,78 @@ def _lock(ask: Ask) -> Ask:
     return Ask.all_objects.select_for_update().get(pk=ask.pk)
 
 
+# "A few sentences rather than a word".
+RATIONALE_MIN_LENGTH = 80
+
+
+def outcome_errors(*, ask: Ask, new_status: str, evidence, response: str, rationale: str, today=None) -> dict:
+    """What a move to ``new_status`` still lacks, by field; empty when nothing.
+    The one statement of the rule: ``ask_change_status`` enforces it, and the
+    admin's form asks it to put each message beside its field."""
+    errors = {}
+    if new_status not in RATIONALE_STATUSES:
+        return errors
+    label = STATUS_LABELS[new_status].lower()
+    if len((rationale or "").strip()) < RATIONALE_MIN_LENGTH:
+        errors["rationale"] = (
+            f"Say why the ask is {label}, in a few sentences (at least {RATIONALE_MIN_LENGTH} characters): "
+            "the team and later readers judge the outcome by it."
+        )
+    if new_status not in OUTCOME_STATUSES:
+        return errors
+    if evidence is None:
+        errors["evidence"] = (
+            f"Choose the evidence that shows the ask is {label}: the reply, the resolution or the report. "
+            "Add it to the ask first if it is not in the tracker yet."
+        )
+    elif evidence.campaign_id != ask.campaign_id or evidence.deleted_at is not None:
+        errors["evidence"] = "The evidence must be a live item of the ask's own campaign."
+    today = today or timezone.localdate()
+    if response not in TargetResponse.values:
+        errors["response"] = "Say how the target responded: supported, noted, rejected or no reply."
+    elif response == TargetResponse.NO_REPLY and (ask.deadline is None or ask.deadline >= today):
+        when = f"after its deadline ({ask.deadline:%d %B %Y})" if ask.deadline else "once it has a deadline that passed"
+        errors["response"] = f"“No reply” can be recorded only {when}; until then the target may still answer."
+    return errors
+
+
 @transaction.atomic
-def ask_change_status(*, ask: Ask, new_status: str, author, note: str, name_override: bool = False) -> Update:
-    """Change an ask's status and write exactly one Update, in one transaction."""
+def ask_change_status(
+    *,
+    ask: Ask,
+    new_status: str,
+    author,
+    note: str,
+    evidence: Evidence | None = None,
+    response: str = "",
+    rationale: str = "",
+    name_override: bool = False,
+) -> Update:
+    """Change an ask's status and write exactly one Update, in one transaction.
+
+    Met, partially met and not met rest on an evidence item of the campaign
+    (linked to the ask if it was not), the target's response and a rationale;
+    withdrawn on a rationale. Leaving such a status keeps the outcome as history."""
     if new_status not in AskStatus.values:
         raise ValidationError({"new_status": f"“{new_status}” is not a status."})
     note = (note or "").strip()
+    rationale = (rationale or "").strip()
     if not note:
         raise ValidationError({"note": "Say what happened: a note is required with every status change."})
     current = _lock(ask)
-    name_guard_check(campaign_id=current.campaign_id, texts={"note": note}, author=author, override=name_override)
+    name_guard_check(
+        campaign_id=current.campaign_id,
+        texts={"note": note, "rationale": rationale},
+        author=author,
+        override=name_override,
+    )
     if current.status == new_status:
         raise ValidationError({"new_status": f"The ask is already “{current.get_status_display()}”."})
+    errors = outcome_errors(
+        ask=current, new_status=new_status, evidence=evidence, response=response, rationale=rationale
+    )
+    if errors:
+        raise ValidationError(errors)
     now = timezone.now()
     update = Update.objects.create(
         ask=current,
@@ -117,6 +182,10 @@ def ask_change_status(*, ask: Ask, new_status: str, author, note: str, name_over
         new_status=new_status,
         created_at=now,
     )
+    # The judgment that stood is kept, marked as reopened; closing again needs a new one.
+    Outcome.objects.filter(ask=current, reopened_at__isnull=True).update(reopened_at=now)
+    if new_status in RATIONALE_STATUSES:
+        _outcome_record(ask=current, update=update, evidence=evidence, response=response, rationale=rationale)
     current.status, current.last_activity_at, current.version = new_status, now, current.version + 1
     current._history_user = author  # simple-history: who made the change, outside a request too
     current.save(update_fields=["status", "last_activity_at", "updated_at", "version"])
@@ -124,6 +193,24 @@ def ask_change_status(*, ask: Ask, new_status: str, author, note: str, name_over
     if status_change_notify(update=update):  # emails queued in this transaction,
         delivery_enqueue_on_commit()  # delivered once it commits
     return update
+
+
+def _outcome_record(*, ask: Ask, update: Update, evidence, response: str, rationale: str) -> Outcome:
+    if update.new_status not in OUTCOME_STATUSES:
+        evidence, response = None, ""  # withdrawn judges nothing of the target
+    if evidence is not None and not evidence.asks.filter(pk=ask.pk).exists():
+        evidence.asks.add(ask)
+        _evidence_on_timeline([ask], evidence, update.author, "linked to this ask as the outcome's evidence")
+    return Outcome.objects.create(
+        ask=ask,
+        update=update,
+        status=update.new_status,
+        evidence=evidence,
+        response=response,
+        rationale=rationale,
+        author=update.author,
+        created_at=update.created_at,
+    )
 
 
 @transaction.atomic
@@ -149,6 +236,13 @@ def ask_create(*, author, name_override: bool = False, **fields) -> Ask:
     unknown = set(fields) - set(ASK_EDITABLE_FIELDS) - {"status"}
     if unknown:
         raise TypeError(f"ask_create() got unexpected fields: {', '.join(sorted(unknown))}")
+    if fields.get("status") in RATIONALE_STATUSES:
+        raise ValidationError(
+            {
+                "status": "A new ask starts open (or as a draft): record it, then change its status with the "
+                "outcome's evidence, the target's response and a rationale."
+            }
+        )
     ask = Ask(**fields)
     guard_ask_text(ask, author=author, override=name_override)
     ask._history_user = author
@@ -278,6 +372,21 @@ def evidence_add(
     return evidence
 
 
+EVIDENCE_BACKS_OUTCOME = (
+    "The outcome of {asks} rests on this evidence, so it stays: reopen the ask, or close it again citing "
+    "other evidence, first."
+)
+
+
+def evidence_backed_asks(evidence: Evidence) -> list[Ask]:
+    """The asks whose standing outcome cites ``evidence``."""
+    return list(Ask.objects.filter(outcomes__evidence=evidence, outcomes__reopened_at__isnull=True).order_by("title"))
+
+
+def _titles(asks) -> str:
+    return ", ".join(f"“{ask.title}”" for ask in asks)
+
+
 def _check_asks_of_campaign(evidence: Evidence, asks) -> None:
     if any(ask.campaign_id != evidence.campaign_id for ask in asks):
         raise ValidationError({"asks": "Evidence can support only asks of its own campaign."})
@@ -303,6 +412,9 @@ def evidence_update(
     current._history_user = actor
     current.save()
     linked_before = set(current.asks.all())
+    unlinked_backed = [ask for ask in evidence_backed_asks(current) if ask not in set(asks)]
+    if unlinked_backed:
+        raise ValidationError({"asks": EVIDENCE_BACKS_OUTCOME.format(asks=_titles(unlinked_backed))})
     current.asks.set(asks)
     _evidence_on_timeline(set(asks) - linked_before, current, actor, "linked to this ask")
     _evidence_on_timeline(linked_before - set(asks), current, actor, "no longer linked to this ask")
@@ -311,8 +423,12 @@ def evidence_update(
 
 @transaction.atomic
 def evidence_soft_delete(*, evidence: Evidence, actor) -> None:
-    """Hide an evidence item everywhere; an admin can restore it."""
+    """Hide an evidence item everywhere; an admin can restore it. Not while an
+    ask's outcome rests on it."""
     current = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    backed = evidence_backed_asks(current)
+    if backed:
+        raise ValidationError(EVIDENCE_BACKS_OUTCOME.format(asks=_titles(backed)))
     current.deleted_at = timezone.now()
     current._history_user = actor
     current.save(update_fields=["deleted_at"])

@@ -25,7 +25,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from campaign.models import CAMPAIGN_EDITABLE_FIELDS, Ask, Campaign, Evidence, Membership, Person, Target, Update
+from campaign.models import (
+    CAMPAIGN_EDITABLE_FIELDS,
+    Ask,
+    Campaign,
+    Evidence,
+    Membership,
+    Outcome,
+    Person,
+    Target,
+    Update,
+)
 from campaign.people import Surface, person_display_name
 
 FORMAT = "campaign-tracker-export"
@@ -144,8 +154,29 @@ def campaign_export_data(campaign: Campaign) -> tuple[dict, dict[str, Evidence]]
         ],
         "evidence": evidence_rows,
         "people": _people_rows(campaign, ask_keys),
+        "outcomes": _outcome_rows(asks, ask_keys, {item.pk: number for number, item in enumerate(evidence, start=1)}),
     }
     return data, files
+
+
+OUTCOME_FIELDS = ["status", "response", "rationale", "created_at", "reopened_at"]
+
+
+def _outcome_rows(asks, ask_keys: dict[int, int], evidence_numbers: dict[int, int]) -> list[dict]:
+    """Each outcome with its ask's key and its evidence's place in "evidence"
+    (from 1); its status change is the ask's update of the same moment."""
+    outcomes = (
+        Outcome.objects.filter(ask__in=[a.pk for a in asks]).select_related("author").order_by("created_at", "id")
+    )
+    return [
+        {
+            "ask": ask_keys[outcome.ask_id],
+            "evidence": evidence_numbers.get(outcome.evidence_id),
+            "author": _email(outcome.author),
+        }
+        | {f: _value(getattr(outcome, f)) for f in OUTCOME_FIELDS}
+        for outcome in outcomes
+    ]
 
 
 PERSON_FIELDS = ["risk", "consent", "created_at"]
@@ -395,7 +426,9 @@ def _import(data: dict, files: _FileSource, saved_files: list) -> Campaign:
     targets = _import_targets(_rows(data, "targets"))
     asks = _import_asks(_rows(data, "asks"), campaign, targets, users)
     _import_updates(_rows(data, "updates"), campaign, asks, users)
-    _import_evidence(_rows(data, "evidence"), campaign, asks, users, files, saved_files)
+    evidence = _import_evidence(_rows(data, "evidence"), campaign, asks, users, files, saved_files)
+    # Exports made before outcomes were recorded have no "outcomes".
+    _import_outcomes(_rows(data, "outcomes") if "outcomes" in data else [], asks, evidence, users)
     # Exports made before people were tracked have no "people".
     _import_people(_rows(data, "people") if "people" in data else [], campaign, asks)
     return campaign
@@ -491,8 +524,10 @@ def _import_updates(rows, campaign: Campaign, asks: dict, users: dict) -> None:
     Update.objects.bulk_create(updates)
 
 
-def _import_evidence(rows, campaign, asks: dict, users: dict, files: _FileSource, saved_files: list) -> None:
-    for where, row in rows:
+def _import_evidence(rows, campaign, asks: dict, users: dict, files: _FileSource, saved_files: list) -> dict:
+    """Returns the items by their place in the export (from 1)."""
+    imported = {}
+    for number, (where, row) in enumerate(rows, start=1):
         keys = _get(where, row, "asks", list)
         linked = [_ask_of(where, {"asks": key}, "asks", asks) for key in keys]
         item = Evidence(
@@ -508,6 +543,29 @@ def _import_evidence(rows, campaign, asks: dict, users: dict, files: _FileSource
         _full_clean(item, where, row)
         item.save()
         item.asks.set(linked)
+        imported[number] = item
+    return imported
+
+
+def _import_outcomes(rows, asks: dict, evidence: dict, users: dict) -> None:
+    for where, row in rows:
+        ask = _ask_of(where, row, "ask", asks)
+        number = row.get("evidence")
+        if number is not None and number not in evidence:
+            raise _refuse(where, f"evidence {_shown(number)} is not the place of one of the export's evidence items.")
+        fields = _typed(Outcome, OUTCOME_FIELDS, where, row)
+        update = Update.objects.filter(ask=ask, created_at=fields["created_at"], new_status=fields["status"]).first()
+        if update is None:
+            raise _refuse(where, "no status change of its ask at the same moment; the export was edited.")
+        outcome = Outcome(
+            ask=ask,
+            update=update,
+            evidence=evidence.get(number),
+            author=_person(where, row, "author", users),
+            **fields,
+        )
+        _full_clean(outcome, where, row)
+        outcome.save()
 
 
 def _import_people(rows, campaign: Campaign, asks: dict) -> None:

@@ -113,6 +113,9 @@ def _render_ask_page(request, ask, *, status_form=None, note_form=None, status=2
         "status_form": status_form or (StatusChangeForm(ask=ask) if can_edit else None),
         "note_form": note_form or (NoteForm() if can_edit else None),
         "people": people,
+        "outcome": selectors.standing_outcome(ask),
+        # Viewers read "based on confidential evidence", without its title or link.
+        "sees_confidential": can_edit,
     }
     return render_page(request, "campaign/ask.html", context, title=ask.title, status=status)
 
@@ -166,6 +169,7 @@ def ask_status(request, pk):
                 author=request.user,
                 note=form.cleaned_data["note"],
                 name_override=name_override_requested(request),
+                **form.outcome_fields(),
             )
         except ValidationError as error:
             show_refusal(form, error, user=request.user, campaign_id=ask.campaign_id)

@@ -37,13 +37,22 @@ def evidence_edit(request, pk):
             messages.success(request, f"Evidence “{evidence.title}” saved.")
             return redirect(_back(request, evidence))
     status = 400 if form.errors else 200
-    context = {"evidence": evidence, "form": form, "next": _back(request, evidence)}
+    context = {
+        "evidence": evidence,
+        "form": form,
+        "next": _back(request, evidence),
+        "backed_asks": services.evidence_backed_asks(evidence),
+    }
     return render(request, "campaign/evidence_edit.html", context, status=status)
 
 
 @require_POST
 def evidence_delete(request, pk):
     evidence = selectors.get_evidence_for(request.user, pk, need="edit")
-    services.evidence_soft_delete(evidence=evidence, actor=request.user)
+    try:
+        services.evidence_soft_delete(evidence=evidence, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("evidence_edit", pk=pk)
     messages.success(request, f"Evidence “{evidence.title}” deleted. An admin can restore it if needed.")
     return redirect(_back(request, evidence))

@@ -30,7 +30,7 @@ from campaign.models import (
     Reminder,
     Update,
 )
-from tests.factories import AskFactory, UserFactory
+from tests.factories import AskFactory, UserFactory, outcome_for
 from tests.two_factor import force_login_verified
 
 # Apps whose models the project does not create rows for; their change forms are
@@ -610,7 +610,15 @@ def test_admin_edit_counts_as_activity_and_is_recorded_as_the_admins(admin_clien
     url = _admin_url(Ask, "change", open_ask.pk)
     data = _form_values(admin_client.get(url))
     before = (open_ask.version, open_ask.last_activity_at)
-    data.update(deadline_reason="The session ends then.", status=AskStatus.MET, status_note="Granted in full.")
+    outcome = outcome_for(open_ask)
+    data.update(
+        deadline_reason="The session ends then.",
+        status=AskStatus.MET,
+        status_note="Granted in full.",
+        outcome_evidence=outcome["evidence"].pk,
+        outcome_response=outcome["response"],
+        outcome_rationale=outcome["rationale"],
+    )
 
     assert admin_client.post(url, data).status_code == 302
 

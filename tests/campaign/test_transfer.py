@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from campaign.models import Ask, Campaign, Evidence, Membership, Role, Update
+from campaign.models import Ask, Campaign, Evidence, Membership, Outcome, Role, Update
 from campaign.services import ask_add_note, ask_change_status
 from tests.factories import AskFactory, EvidenceFactory, MembershipFactory, TargetFactory
 
@@ -38,7 +38,16 @@ def full_campaign(media, campaign, lead, editor, viewer, ask, other_campaign, ou
     deleted.save()
     ask_change_status(ask=ask, new_status="in_progress", author=editor, note="Letter sent to the OHCHR.")
     ask_add_note(ask=ask, author=viewer, note="Meeting held — 'quiet diplomacy'.")
-    ask_change_status(ask=closed, new_status="not_met", author=lead, note="Sentence upheld.")
+    statement = EvidenceFactory(campaign=campaign, asks=[closed], url="https://example.org/statement", reference="")
+    ask_change_status(
+        ask=closed,
+        new_status="not_met",
+        author=lead,
+        note="Sentence upheld.",
+        evidence=statement,
+        response="rejected",
+        rationale="The court upheld the life sentence on appeal, and the government rejected every call to review it.",
+    )
     with_file = EvidenceFactory(
         campaign=campaign,
         asks=[ask, deleted],
@@ -50,7 +59,6 @@ def full_campaign(media, campaign, lead, editor, viewer, ask, other_campaign, ou
         file_size=13,
     )
     with_file.file.save("assessment 2022.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
-    EvidenceFactory(campaign=campaign, asks=[closed], url="https://example.org/statement", reference="")
     gone = EvidenceFactory(campaign=campaign, title="Removed")
     gone.deleted_at = timezone.now()
     gone.save()
@@ -98,6 +106,12 @@ def canonical(slug: str) -> dict:
             for u in Update.objects.filter(ask__campaign=campaign).select_related("ask").order_by("created_at", "id")
         ],
         "evidence": evidence,
+        "outcomes": [
+            {"ask": ask_no[o.ask_id], "evidence": o.evidence.title if o.evidence else None}
+            | {"author": o.author.email if o.author else None, "update": o.update.created_at}
+            | {f: getattr(o, f) for f in ("status", "response", "rationale", "created_at", "reopened_at")}
+            for o in Outcome.objects.filter(ask__campaign=campaign).select_related("evidence", "author", "update")
+        ],
     }
 
 
@@ -122,6 +136,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_rows(full_camp
     after = canonical("china")
     assert after == before
     assert len(after["asks"]) == 3 and len(after["evidence"]) == 3 and len(after["updates"]) == 3
+    assert [(o["status"], o["response"]) for o in after["outcomes"]] == [("not_met", "rejected")]
     assert not Ask.all_objects.filter(title="Someone else's ask").exists()
 
 
