@@ -24,11 +24,13 @@ from campaign.models import (
     Membership,
     NameGuardOverride,
     NamesExport,
+    Organisation,
     OutboundEmail,
     Outcome,
     Person,
     ProgressSummary,
     Reminder,
+    Signature,
     Target,
     TargetResponse,
     Update,
@@ -273,6 +275,22 @@ class UpdateInline(LatestRowsInline):
         return False
 
 
+class SignatureInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if sum(1 for form in kept if form.cleaned_data.get("role") == Signature.Role.LEAD_DRAFTER) > 1:
+            raise ValidationError("An ask has at most one lead drafter.")
+
+
+class SignatureInline(admin.TabularInline):
+    model = Signature
+    formset = SignatureInlineFormSet
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "role", "signed_on", "public"]
+
+
 class AskEvidenceInline(LatestRowsInline):
     model = Evidence.asks.through
     extra = 0
@@ -396,7 +414,7 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     list_select_related = ["campaign"]
     list_per_page = ADMIN_ROWS_PER_PAGE
     readonly_fields = ["created_at", "updated_at", "last_activity_at", "deleted_at"]
-    inlines = [UpdateInline, AskEvidenceInline]
+    inlines = [UpdateInline, AskEvidenceInline, SignatureInline]
     actions = ["export_csv", "restore", "soft_delete"]
     fieldsets = [
         (None, {"fields": ["campaign", "target", "title", "wording", "name_override"]}),
@@ -599,6 +617,13 @@ class PersonAdmin(admin.ModelAdmin):
             return
         saved = person_create(actor=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
         obj.pk, obj.pseudonym, obj._state.adding = saved.pk, saved.pseudonym, False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "website"]
+    search_fields = ["name", "country"]
+    list_per_page = ADMIN_ROWS_PER_PAGE
 
 
 @admin.register(Outcome)

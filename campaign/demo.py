@@ -25,9 +25,11 @@ from campaign.models import (
     Campaign,
     Evidence,
     Membership,
+    Organisation,
     Outcome,
     Person,
     Role,
+    Signature,
     Target,
     TargetResponse,
     Update,
@@ -715,6 +717,30 @@ def _outcomes(campaign, demo_asks, asks, users):
             )
 
 
+# Who signed the demo's asks, as the public record names them: ISHR's own
+# statement of 28 May 2022, and the memorial petition ISHR delivered on 16 April 2024.
+ISHR = ("International Service for Human Rights (ISHR)", "Switzerland", "https://ishr.ch/")
+CHINA_SIGNATORIES = {
+    key: [(ISHR, "lead_drafter", STATEMENT_DATE)]
+    for key in ("publish", "briefing", "public_dialogue", "access", "mechanism")
+}
+CAO_SHUNLI_SIGNATORIES = {"memorial_admin": [(ISHR, "lead_drafter", MEMORIAL_DATE)]}
+
+
+def _signatories(demo_signatories, asks):
+    for key, signatures in demo_signatories.items():
+        for (name, country, website), role, signed_on in signatures:
+            organisation, _ = _upsert(
+                Organisation, Organisation.objects, {"name": name}, {"country": country, "website": website}
+            )
+            _upsert(
+                Signature,
+                Signature.objects,
+                {"ask": asks[key], "organisation": organisation},
+                {"role": role, "signed_on": signed_on, "public": True},
+            )
+
+
 def _people(campaign, demo_people, asks):
     for demo in demo_people:
         values = {name: demo[name] for name in ("other_names", "risk", "consent")}
@@ -763,6 +789,7 @@ def demo_load(*, today: datetime.date | None = None) -> dict[str, Campaign]:
     _evidence(china, CHINA_EVIDENCE, china_asks, users)
     _people(china, CHINA_PEOPLE, china_asks)
     _outcomes(china, CHINA_ASKS, china_asks, users)
+    _signatories(CHINA_SIGNATORIES, china_asks)
 
     memorial, _ = _upsert(
         Campaign,
@@ -784,6 +811,7 @@ def demo_load(*, today: datetime.date | None = None) -> dict[str, Campaign]:
     memorial_asks = _asks(memorial, CAO_SHUNLI_ASKS, targets, users, today)
     _evidence(memorial, CAO_SHUNLI_EVIDENCE, memorial_asks, users)
     _people(memorial, CAO_SHUNLI_PEOPLE, memorial_asks)
+    _signatories(CAO_SHUNLI_SIGNATORIES, memorial_asks)
 
     admin = User.objects.filter(email__iexact=DEMO_ADMIN_EMAIL).first()
     if admin is not None:

@@ -8,7 +8,9 @@ from campaign.models import (
     AskStatus,
     Evidence,
     Membership,
+    Organisation,
     Person,
+    Signature,
     Target,
     TargetResponse,
     in_users_campaigns,
@@ -326,3 +328,23 @@ class NamesExportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Logged with your name and the time.",
     )
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "country", "website"]
+
+
+class SignatureForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.order_by("name"), empty_label="Choose…")
+
+    class Meta:
+        model = Signature
+        fields = ["organisation", "role", "signed_on", "public"]
+        widgets = {"signed_on": DateInput}
+        labels = {"public": "May be named outside the team"}
+
+    def _post_clean(self):
+        # The ask is not on the form; services.signature_add checks the signature whole.
+        pass

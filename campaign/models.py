@@ -744,3 +744,57 @@ class Outcome(models.Model):
     @property
     def is_standing(self) -> bool:
         return self.reopened_at is None
+
+
+# --- Organisations and signatories --------------------------------------------------
+
+
+class Organisation(models.Model):
+    """An NGO, coalition or institution that drafts, co-signs or endorses asks.
+    Shared by every campaign, as targets are."""
+
+    name = models.CharField(max_length=200, unique=True)
+    country = models.CharField(max_length=120, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organisation_detail", args=[self.pk])
+
+
+class Signature(models.Model):
+    """An organisation's signature on an ask. ``public`` says whether it agreed
+    to be named outside the team; off unless it did (coalitions often sign
+    anonymously)."""
+
+    class Role(models.TextChoices):
+        LEAD_DRAFTER = "lead_drafter", "Lead drafter"
+        CO_SIGNER = "co_signer", "Co-signer"
+        ENDORSER = "endorser", "Endorser"
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="signatures")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signatures")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CO_SIGNER)
+    signed_on = models.DateField(null=True, blank=True)
+    public = models.BooleanField(
+        default=False, help_text="The organisation agreed to be named as a signatory outside the team."
+    )
+
+    class Meta:
+        ordering = ["role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["ask", "organisation"], name="signature_once_per_ask"),
+            models.UniqueConstraint(
+                fields=["ask"], condition=Q(role="lead_drafter"), name="signature_one_lead_drafter"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "ask"], name="signature_organisation_ask")]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display().lower()})"

@@ -27,8 +27,11 @@ from campaign.models import (
     Campaign,
     Evidence,
     Membership,
+    Organisation,
     Outcome,
     Person,
+    Role,
+    Signature,
     TargetResponse,
     Update,
     in_users_campaigns,
@@ -549,3 +552,35 @@ def outcome_tally(campaign_ids) -> dict[int, OutcomeTally]:
     for campaign_id, status, response, number in rows:
         by_campaign[campaign_id][(status, response)] = number
     return {pk: OutcomeTally(counts) for pk, counts in by_campaign.items()}
+
+
+# --- Organisations and signatories --------------------------------------------------
+
+
+def leads_somewhere(user) -> bool:
+    """Whether ``user`` keeps the shared list of organisations: a lead of any campaign, or a superuser."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or Membership.objects.filter(user=user, role=Role.LEAD).exists()
+
+
+def ask_signatures(ask: Ask) -> list[Signature]:
+    return sorted(
+        ask.signatures.select_related("organisation"),
+        key=lambda s: (list(Signature.Role.values).index(s.role), s.organisation.name.casefold()),
+    )
+
+
+def organisation_signatures(organisation: Organisation, scope: CampaignScope) -> list[Signature]:
+    """The organisation's signatures on the asks the user sees (live asks only)."""
+    return list(
+        Signature.objects.filter(organisation=organisation, ask__in=scope.asks())
+        .select_related("ask", "ask__campaign", "ask__target")
+        .order_by("-signed_on", "ask__title")
+    )
+
+
+def signatory_options(scope: CampaignScope) -> list[tuple[int, str]]:
+    """The organisations that signed any ask the user sees: the ask list's filter."""
+    signed = Signature.objects.filter(ask__campaign_id__in=scope.ids).values("organisation_id")
+    return list(Organisation.objects.filter(pk__in=signed).order_by("name").values_list("id", "name"))

@@ -21,9 +21,11 @@ from campaign.models import (
     Membership,
     NameGuardOverride,
     NamesExport,
+    Organisation,
     Outcome,
     Person,
     Role,
+    Signature,
     Target,
     TargetResponse,
     Update,
@@ -635,3 +637,80 @@ def names_export_record(*, campaign, actor, reason: str) -> NamesExport:
             {"reason": "Say why the names must leave the tracker, and for whom: a sentence at least."}
         )
     return NamesExport.objects.create(campaign=campaign, user=actor, reason=reason)
+
+
+# --- Organisations and signatories ----------------------------------------------------
+
+ORGANISATION_FIELDS = ("name", "country", "website")
+ONE_LEAD_DRAFTER = "{organisation} is already this ask's lead drafter; an ask has at most one."
+
+
+def _require_a_lead_somewhere(actor) -> None:
+    """Organisations are shared by all campaigns: any campaign's lead keeps them."""
+    if actor is None or not actor.is_active:
+        raise PermissionDenied("Only an active user can change organisations.")
+    if not actor.is_superuser and not Membership.objects.filter(user=actor, role=Role.LEAD).exists():
+        raise PermissionDenied("Only a campaign lead can add or edit organisations.")
+
+
+def organisation_create(*, actor, **fields) -> Organisation:
+    _require_a_lead_somewhere(actor)
+    organisation = Organisation(**{name: (value or "").strip() for name, value in fields.items()})
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+def organisation_update(*, organisation: Organisation, actor, **fields) -> Organisation:
+    _require_a_lead_somewhere(actor)
+    for name, value in fields.items():
+        setattr(organisation, name, (value or "").strip())
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+def _check_lead_drafter(ask: Ask, role: str, organisation: Organisation, *, exclude_pk=None) -> None:
+    if role != Signature.Role.LEAD_DRAFTER:
+        return
+    others = Signature.objects.filter(ask=ask, role=Signature.Role.LEAD_DRAFTER).exclude(pk=exclude_pk)
+    current = others.select_related("organisation").first()
+    if current is not None:
+        raise ValidationError({"role": ONE_LEAD_DRAFTER.format(organisation=current.organisation)})
+
+
+@transaction.atomic
+def signature_add(*, ask: Ask, organisation: Organisation, role: str, signed_on=None, public=False, actor) -> Signature:
+    """An organisation signs the ask: at most once, and one lead drafter per ask."""
+    current = _lock(ask)
+    if Signature.objects.filter(ask=current, organisation=organisation).exists():
+        raise ValidationError({"organisation": f"{organisation} has already signed this ask."})
+    _check_lead_drafter(current, role, organisation)
+    signature = Signature(ask=current, organisation=organisation, role=role, signed_on=signed_on, public=public)
+    signature.full_clean()
+    signature.save()
+    return signature
+
+
+@transaction.atomic
+def signature_remove(*, signature: Signature, actor) -> None:
+    _lock(signature.ask)
+    signature.delete()
+
+
+@transaction.atomic
+def signatures_replace(*, ask: Ask, entries, actor) -> None:
+    """Make the ask's signatures exactly ``entries`` ((organisation, role,
+    signed_on, public) tuples): what the admin's import does with a row."""
+    current = _lock(ask)
+    leads = [entry for entry in entries if entry[1] == Signature.Role.LEAD_DRAFTER]
+    if len(leads) > 1:
+        raise ValidationError({"signatories": "An ask has at most one lead drafter."})
+    names = [entry[0].pk for entry in entries]
+    if len(set(names)) != len(names):
+        raise ValidationError({"signatories": "An organisation is listed twice."})
+    Signature.objects.filter(ask=current).delete()
+    Signature.objects.bulk_create(
+        Signature(ask=current, organisation=organisation, role=role, signed_on=signed_on, public=public)
+        for organisation, role, signed_on, public in entries
+    )

@@ -31,8 +31,10 @@ from campaign.models import (
     Campaign,
     Evidence,
     Membership,
+    Organisation,
     Outcome,
     Person,
+    Signature,
     Target,
     Update,
 )
@@ -154,11 +156,20 @@ def campaign_export_data(campaign: Campaign) -> tuple[dict, dict[str, Evidence]]
         ],
         "evidence": evidence_rows,
         "people": _people_rows(campaign, ask_keys),
+        "signatures": [
+            {"ask": ask_keys[sig.ask_id], "organisation": sig.organisation.name}
+            | {"country": sig.organisation.country, "website": sig.organisation.website}
+            | {f: _value(getattr(sig, f)) for f in SIGNATURE_FIELDS}
+            for sig in Signature.objects.filter(ask__in=[a.pk for a in asks])
+            .select_related("organisation")
+            .order_by("ask_id", "organisation__name")
+        ],
         "outcomes": _outcome_rows(asks, ask_keys, {item.pk: number for number, item in enumerate(evidence, start=1)}),
     }
     return data, files
 
 
+SIGNATURE_FIELDS = ["role", "signed_on", "public"]
 OUTCOME_FIELDS = ["status", "response", "rationale", "created_at", "reopened_at"]
 
 
@@ -427,7 +438,8 @@ def _import(data: dict, files: _FileSource, saved_files: list) -> Campaign:
     asks = _import_asks(_rows(data, "asks"), campaign, targets, users)
     _import_updates(_rows(data, "updates"), campaign, asks, users)
     evidence = _import_evidence(_rows(data, "evidence"), campaign, asks, users, files, saved_files)
-    # Exports made before outcomes were recorded have no "outcomes".
+    # Exports made before signatories and outcomes were recorded have neither.
+    _import_signatures(_rows(data, "signatures") if "signatures" in data else [], asks)
     _import_outcomes(_rows(data, "outcomes") if "outcomes" in data else [], asks, evidence, users)
     # Exports made before people were tracked have no "people".
     _import_people(_rows(data, "people") if "people" in data else [], campaign, asks)
@@ -578,3 +590,20 @@ def _import_people(rows, campaign: Campaign, asks: dict) -> None:
         _full_clean(person, where, row)
         person.save()
         person.asks.set(linked)
+
+
+def _import_signatures(rows, asks: dict) -> None:
+    """Organisations are shared: one of the same name is reused, else created."""
+    for where, row in rows:
+        ask = _ask_of(where, row, "ask", asks)
+        name = _get(where, row, "organisation", str).strip()
+        organisation = Organisation.objects.filter(name__iexact=name).first()
+        if organisation is None:
+            organisation = Organisation(
+                name=name, country=_get(where, row, "country", str), website=_get(where, row, "website", str)
+            )
+            _full_clean(organisation, where, row)
+            organisation.save()
+        signature = Signature(ask=ask, organisation=organisation, **_typed(Signature, SIGNATURE_FIELDS, where, row))
+        _full_clean(signature, where, row)
+        signature.save()

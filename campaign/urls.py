@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from campaign.views import asks, dashboard, digests, evidence, feeds, leads, people
+from campaign.views import asks, dashboard, digests, evidence, feeds, leads, organisations, people
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -25,6 +25,16 @@ urlpatterns = [
     # The pseudonym, never the name: URLs end up in logs and browser histories.
     path("people/<str:pseudonym>/", people.person_detail, name="person_detail"),
     path("people/<str:pseudonym>/edit/", people.person_edit, name="person_edit"),
+    path("organisations/", organisations.organisation_list, name="organisation_list"),
+    path("organisations/new/", organisations.organisation_edit, name="organisation_create"),
+    path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path("asks/<int:pk>/signatories/", organisations.signature_add, name="signature_add"),
+    path(
+        "asks/<int:pk>/signatories/<int:signature_pk>/remove/",
+        organisations.signature_remove,
+        name="signature_remove",
+    ),
     path("digests/", digests.digest_list, name="digest_list"),
     path("digests/<int:pk>/", digests.digest_detail, name="digest_detail"),
     # accounts.models.new_calendar_token makes 43 URL-safe characters.

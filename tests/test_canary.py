@@ -89,7 +89,9 @@ def canary(campaign, target, lead, editor, viewer, outsider, superuser, settings
         )
         services.ask_add_note(ask=ask, author=editor, note=f"Family of {person.pseudonym} contacted.")
         services.ask_change_status(ask=ask, new_status="in_progress", author=lead, note="Mission replied.")
-    return {"ask": ask, "person": person, "evidence": evidence, "campaign": campaign}
+    organisation = services.organisation_create(actor=lead, name="Canary Coalition", country="", website="")
+    services.signature_add(ask=ask, organisation=organisation, role="lead_drafter", actor=lead)
+    return {"ask": ask, "person": person, "evidence": evidence, "campaign": campaign, "organisation": organisation}
 
 
 def _lead_of(world):
@@ -132,6 +134,10 @@ def _page_urls(world) -> dict[str, str]:
         "campaign_edit": reverse("campaign_edit", args=[campaign.slug]),
         "campaign_members": reverse("campaign_members", args=[campaign.slug]),
         "account_settings": reverse("account_settings"),
+        "organisation_list": reverse("organisation_list"),
+        "organisation_create": reverse("organisation_create"),
+        "organisation_detail": reverse("organisation_detail", args=[world["organisation"].pk]),
+        "organisation_edit": reverse("organisation_edit", args=[world["organisation"].pk]),
     }
     if digest is not None:
         urls["digest_detail"] = reverse("digest_detail", args=[digest.pk])
@@ -158,6 +164,8 @@ NOT_PAGES = {
     "names_export": "the logged names export: test_names_export_only_to_a_lead_and_logged",
     "calendar_feed": "test_calendar_feed",
     "healthz": "no data",
+    "signature_add": "POST only",
+    "signature_remove": "POST only",
     "campaign_member_add": "POST only",
     "campaign_member_role": "POST only",
     "campaign_member_remove": "POST only",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import selectors, services
 from campaign.filters import AskFilter
-from campaign.forms import AskForm, EvidenceForm, NoteForm, StatusChangeForm
+from campaign.forms import AskForm, EvidenceForm, NoteForm, SignatureForm, StatusChangeForm
 from campaign.models import AskStatus
 from campaign.people import Surface
 from campaign.redirects import next_or
@@ -114,6 +114,8 @@ def _render_ask_page(request, ask, *, status_form=None, note_form=None, status=2
         "note_form": note_form or (NoteForm() if can_edit else None),
         "people": people,
         "outcome": selectors.standing_outcome(ask),
+        "signatures": selectors.ask_signatures(ask),
+        "signature_form": SignatureForm() if can_edit else None,
         # Viewers read "based on confidential evidence", without its title or link.
         "sees_confidential": can_edit,
     }

@@ -445,7 +445,7 @@ def test_ask_change_page_lists_the_latest_fifty_timeline_entries_and_says_how_ma
     assert [form.instance.note for form in updates.initial_forms] == [
         f"Entry of day {day:02}" for day in range(59, 9, -1)
     ]
-    assert _inline_headings(html) == ["Updates (the latest 50 of 60)", "Evidence (the latest 50 of 55)"]
+    assert _inline_headings(html) == ["Updates (the latest 50 of 60)", "Evidence (the latest 50 of 55)", "Signatures"]
     assert "Entry of day 59" in html and "Entry of day 09" not in html
 
     # Saving the page untouched, with a note added, keeps every entry and adds the note.
@@ -461,7 +461,7 @@ def test_ask_change_page_lists_the_latest_fifty_timeline_entries_and_says_how_ma
 
 def test_ask_change_page_of_a_short_timeline_has_the_plain_heading(admin_client, open_ask):
     html = admin_client.get(_admin_url(Ask, "change", open_ask.pk)).content.decode()
-    assert _inline_headings(html) == ["Updates", "Evidence"]
+    assert _inline_headings(html) == ["Updates", "Evidence", "Signatures"]
 
 
 def _inline_headings(html: str) -> list[str]:

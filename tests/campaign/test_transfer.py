@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from campaign.models import Ask, Campaign, Evidence, Membership, Outcome, Role, Update
+from campaign.models import Ask, Campaign, Evidence, Membership, Organisation, Outcome, Role, Signature, Update
 from campaign.services import ask_add_note, ask_change_status
 from tests.factories import AskFactory, EvidenceFactory, MembershipFactory, TargetFactory
 
@@ -63,6 +63,10 @@ def full_campaign(media, campaign, lead, editor, viewer, ask, other_campaign, ou
     gone.deleted_at = timezone.now()
     gone.save()
     AskFactory(campaign=other_campaign, title="Someone else's ask")
+    coalition = Organisation.objects.create(name="Coalition for Uyghur rights", country="", website="")
+    Signature.objects.create(
+        ask=closed, organisation=coalition, role="lead_drafter", signed_on=datetime.date(2022, 5, 28)
+    )
     MembershipFactory(campaign=campaign, role=Role.VIEWER, user__email="former.member@example.org")
     return campaign
 
@@ -106,6 +110,10 @@ def canonical(slug: str) -> dict:
             for u in Update.objects.filter(ask__campaign=campaign).select_related("ask").order_by("created_at", "id")
         ],
         "evidence": evidence,
+        "signatures": sorted(
+            (ask_no[s.ask_id], s.organisation.name, s.role, s.signed_on, s.public)
+            for s in Signature.objects.filter(ask__campaign=campaign).select_related("organisation")
+        ),
         "outcomes": [
             {"ask": ask_no[o.ask_id], "evidence": o.evidence.title if o.evidence else None}
             | {"author": o.author.email if o.author else None, "update": o.update.created_at}
@@ -137,6 +145,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_rows(full_camp
     assert after == before
     assert len(after["asks"]) == 3 and len(after["evidence"]) == 3 and len(after["updates"]) == 3
     assert [(o["status"], o["response"]) for o in after["outcomes"]] == [("not_met", "rejected")]
+    assert [s[1:3] for s in after["signatures"]] == [("Coalition for Uyghur rights", "lead_drafter")]
     assert not Ask.all_objects.filter(title="Someone else's ask").exists()
 
 
