@@ -34,7 +34,7 @@ from campaign import services
 from campaign.mail.outbox import email_deliver_all
 from campaign.models import Digest, Evidence, NamesExport, OutboundEmail, Person
 from campaign.transfer import campaign_export
-from tests.factories import AskFactory, EvidenceFactory
+from tests.factories import AskFactory
 from tests.two_factor import force_login_verified
 
 ZURICH = zoneinfo.ZoneInfo("Europe/Zurich")
@@ -399,4 +399,4 @@ def test_evidence_download_name_carries_no_name(canary, client, editor):
             content_type="text/plain",
             title="Statement",
         )
-    assert not EvidenceFactory._meta.model.objects.filter(title="Statement").exists()
+    assert not Evidence.objects.filter(title="Statement").exists()

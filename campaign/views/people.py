@@ -102,8 +102,6 @@ def names_export(request, slug):
         if not form.is_valid():
             raise ValidationError(form.errors.get("reason", ["Give a reason."])[0])
         services.names_export_record(campaign=campaign, actor=request.user, reason=form.cleaned_data["reason"])
-    except PermissionDenied:
-        raise
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("campaign_people", slug=slug)

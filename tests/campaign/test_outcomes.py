@@ -207,3 +207,15 @@ def test_the_demos_closed_asks_rest_on_the_public_record(db):
     assert voted.update.created_at.date() == datetime.date(2022, 10, 6)
     call_command("load_ishr_demo", stdout=io.StringIO())  # again: nothing doubles
     assert Outcome.objects.filter(ask__campaign__slug=CHINA_SLUG).count() == 2
+
+
+def test_closing_from_the_list_cell_points_to_the_status_page(client, editor, ask):
+    client.force_login(editor)
+    headers = {"HX-Request": "true", "HX-Target": f"status-cell-{ask.pk}"}
+    response = client.post(
+        reverse("ask_status", args=[ask.pk]), {"new_status": "met", "note": "Published."}, headers=headers
+    )
+    html_text = response.content.decode()
+    assert "Record the outcome on the status page" in html_text and "<html" not in html_text
+    ask.refresh_from_db()
+    assert ask.status == AskStatus.OPEN
