@@ -3,7 +3,9 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -15,15 +17,23 @@ from campaign.exports import AskResource, EvidenceResource, asks_csv_response
 from campaign.models import (
     ASK_ANCHOR_FIELDS,
     ASK_EDITABLE_FIELDS,
+    RATIONALE_STATUSES,
     Ask,
     Campaign,
     Digest,
     Evidence,
     Membership,
+    NameGuardOverride,
+    NamesExport,
+    Organisation,
     OutboundEmail,
+    Outcome,
+    Person,
     ProgressSummary,
     Reminder,
+    Signature,
     Target,
+    TargetResponse,
     UNMeeting,
     UNReview,
     Update,
@@ -35,10 +45,39 @@ from campaign.services import (
     ask_soft_delete,
     ask_update,
     evidence_soft_delete,
+    guard_ask_text,
+    guard_evidence_text,
+    name_guard_check,
+    outcome_errors,
+    person_create,
     public_changed,
     un_meeting_follow,
 )
 from campaign.un_calendar import anchored
+
+NEW_ASK_CLOSED = (
+    "A new ask starts open (or as a draft): record it, then change its status with the outcome's evidence, "
+    "the target's response and a rationale."
+)
+NAME_OVERRIDE_LABEL = "Save even though it names a person at risk (logged)"
+
+
+def _name_override_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=NAME_OVERRIDE_LABEL,
+        required=False,
+        help_text="Only for text that must name them; the override is recorded with your name.",
+    )
+
+
+def _add_name_guard_errors(form, check) -> None:
+    """Run the name guard ``check`` and put what it refuses on the form's fields."""
+    try:
+        check()
+    except ValidationError as error:
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+
 
 # django-otp's TOTP app names itself by its label, shown as "OTP_TOTP" on the
 # admin index. A display name only: no migration depends on it.
@@ -214,11 +253,27 @@ class LatestRowsInline(admin.TabularInline):
         return queryset.filter(pk__in=latest[: self.max_rows])
 
 
+class UpdateInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        override = getattr(self, "name_override", False)
+        for form in self.forms:
+            note = form.cleaned_data.get("note") if form.has_changed() else None
+            if note and self.instance.pk and not override:
+                _add_name_guard_errors(
+                    form,
+                    lambda note=note: name_guard_check(
+                        campaign_id=self.instance.campaign_id, texts={"note": note}, author=None
+                    ),
+                )
+
+
 class UpdateInline(LatestRowsInline):
     """The timeline: admins add notes here; existing entries are never edited.
     The ask's page shows the whole timeline."""
 
     model = Update
+    formset = UpdateInlineFormSet
     extra = 0
     fields = ["created_at", "author", "old_status", "new_status", "note"]
     readonly_fields = ["created_at", "author", "old_status", "new_status"]
@@ -229,6 +284,22 @@ class UpdateInline(LatestRowsInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SignatureInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if sum(1 for form in kept if form.cleaned_data.get("role") == Signature.Role.LEAD_DRAFTER) > 1:
+            raise ValidationError("An ask has at most one lead drafter.")
+
+
+class SignatureInline(admin.TabularInline):
+    model = Signature
+    formset = SignatureInlineFormSet
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "role", "signed_on", "public"]
 
 
 class AskEvidenceInline(LatestRowsInline):
@@ -250,6 +321,25 @@ class AskAdminForm(forms.ModelForm):
     # The version the page was loaded with, as on the web form: a save made
     # since (by anyone, anywhere) is not overwritten.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name_override = _name_override_field()
+    # The outcome a move to met, partially met, not met or withdrawn needs (services.outcome_errors).
+    outcome_evidence = forms.ModelChoiceField(
+        label="Outcome: evidence it rests on",
+        queryset=Evidence.objects.all(),
+        required=False,
+        help_text="For met, partially met or not met: an item of the ask's campaign; linked to the ask if it is not.",
+    )
+    outcome_response = forms.ChoiceField(
+        label="Outcome: the target's response",
+        choices=[("", "---------"), *TargetResponse.choices],
+        required=False,
+    )
+    outcome_rationale = forms.CharField(
+        label="Outcome: rationale",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="For met, partially met, not met or withdrawn: why, in a few sentences.",
+    )
 
     class Meta:
         model = Ask
@@ -260,6 +350,8 @@ class AskAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
         self.fields["deadline_offset_days"].required = False  # left empty: on the day
+        # Only the ask's campaign's evidence can back its outcome; a select of every item would be long.
+        self.fields["outcome_evidence"].queryset = Evidence.objects.filter(campaign_id=self.instance.campaign_id)
 
     def clean(self):
         cleaned = super().clean()
@@ -272,6 +364,17 @@ class AskAdminForm(forms.ModelForm):
             and cleaned["loaded_version"] != self.instance.version
         ):
             self.add_error(None, STALE_ADMIN_EDIT)
+        self._clean_outcome(cleaned)
+        if not cleaned.get("name_override") and cleaned.get("campaign"):
+            draft = Ask(**{name: cleaned.get(name) or "" for name in ("title", "wording", "deadline_reason")})
+            draft.source_title, draft.campaign_id = cleaned.get("source_title") or "", cleaned["campaign"].pk
+            _add_name_guard_errors(self, lambda: guard_ask_text(draft, author=None, override=False))
+            note = (cleaned.get("status_note") or "").strip()
+            if note:
+                _add_name_guard_errors(
+                    self,
+                    lambda: name_guard_check(campaign_id=draft.campaign_id, texts={"status_note": note}, author=None),
+                )
         return cleaned
 
     def _clean_anchor(self, cleaned) -> None:
@@ -292,6 +395,26 @@ class AskAdminForm(forms.ModelForm):
             is None
         ):
             self.add_error("deadline_review_country", f"{meeting} lists no review of this country.")
+
+    def _clean_outcome(self, cleaned) -> None:
+        status = cleaned.get("status")
+        if not self.instance.pk:
+            if status in RATIONALE_STATUSES:
+                self.add_error("status", NEW_ASK_CLOSED)
+            return
+        if "status" not in self.changed_data or not status:
+            return
+        draft = Ask(pk=self.instance.pk, campaign=cleaned.get("campaign") or self.instance.campaign)
+        draft.deadline = cleaned.get("deadline")
+        errors = outcome_errors(
+            ask=draft,
+            new_status=status,
+            evidence=cleaned.get("outcome_evidence"),
+            response=cleaned.get("outcome_response") or "",
+            rationale=cleaned.get("outcome_rationale") or "",
+        )
+        for name, message in errors.items():
+            self.add_error(f"outcome_{name}", message)
 
 
 STALE_ADMIN_EDIT = (
@@ -325,10 +448,10 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     list_select_related = ["campaign"]
     list_per_page = ADMIN_ROWS_PER_PAGE
     readonly_fields = ["created_at", "updated_at", "last_activity_at", "deleted_at"]
-    inlines = [UpdateInline, AskEvidenceInline]
+    inlines = [UpdateInline, AskEvidenceInline, SignatureInline]
     actions = ["export_csv", "restore", "soft_delete"]
     fieldsets = [
-        (None, {"fields": ["campaign", "target", "title", "wording"]}),
+        (None, {"fields": ["campaign", "target", "title", "wording", "name_override"]}),
         ("Status", {"fields": ["status", "status_note", "priority", "owner", "deadline", "deadline_reason"]}),
         (
             "Deadline anchored to a UN meeting",
@@ -337,6 +460,7 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
                 "fields": ["deadline_meeting", "deadline_anchor", "deadline_offset_days", "deadline_review_country"],
             },
         ),
+        ("Outcome", {"fields": ["outcome_evidence", "outcome_response", "outcome_rationale"]}),
         ("Source", {"fields": ["source_title", "source_url", "source_date"]}),
         ("Record", {"fields": ["created_at", "updated_at", "last_activity_at", "deleted_at", "loaded_version"]}),
     ]
@@ -365,7 +489,7 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
         return [
             (name, {"fields": [f for f in options["fields"] if f not in ("status_note", "loaded_version")]})
             for name, options in self.fieldsets
-            if name != "Record"
+            if name not in ("Record", "Outcome")
         ]
 
     def save_model(self, request, obj, form, change):
@@ -375,23 +499,43 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
         edited = {name: data[name] for name in ASK_EDITABLE_FIELDS if name in data}
         # The anchor only when changed here: an unchanged anchor leaves an edited reason alone.
         edited |= {name: data[name] for name in ASK_ANCHOR_FIELDS if name in form.changed_data or not change}
+        override = bool(data.get("name_override"))
         if not change:
-            saved = ask_create(author=request.user, status=data["status"], **edited)
+            saved = ask_create(author=request.user, status=data["status"], name_override=override, **edited)
         else:
             saved = obj
             if set(form.changed_data) & {*ASK_EDITABLE_FIELDS, *ASK_ANCHOR_FIELDS}:
                 version = data["loaded_version"] if data.get("loaded_version") is not None else obj.version
-                saved = ask_update(ask=obj, author=request.user, expected_version=version, **edited)
+                saved = ask_update(
+                    ask=obj, author=request.user, expected_version=version, name_override=override, **edited
+                )
             if "status" in form.changed_data:
-                ask_change_status(ask=saved, new_status=data["status"], author=request.user, note=data["status_note"])
+                ask_change_status(
+                    ask=saved,
+                    new_status=data["status"],
+                    author=request.user,
+                    note=data["status_note"],
+                    name_override=override,
+                    evidence=data.get("outcome_evidence"),
+                    response=data.get("outcome_response") or "",
+                    rationale=data.get("outcome_rationale") or "",
+                )
         _carry_on_with(saved, obj)
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        override = request.method == "POST" and bool(request.POST.get("name_override"))
+        for formset in formsets:
+            formset.name_override = override
+        return formsets, inline_instances
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for instance in instances:
             if isinstance(instance, Update):
                 # A note added here is a timeline entry like any other: it bumps last activity.
-                ask_add_note(ask=form.instance, author=request.user, note=instance.note)
+                override = bool(form.cleaned_data.get("name_override"))
+                ask_add_note(ask=form.instance, author=request.user, note=instance.note, name_override=override)
             else:
                 instance.save()
         # save(commit=False) leaves removals to the caller (e.g. unlinking an evidence item).
@@ -421,6 +565,8 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
 
 
 class EvidenceAdminForm(forms.ModelForm):
+    name_override = _name_override_field()
+
     class Meta:
         model = Evidence
         fields = "__all__"
@@ -431,6 +577,11 @@ class EvidenceAdminForm(forms.ModelForm):
         campaign = cleaned.get("campaign")
         if asks and campaign and any(ask.campaign_id != campaign.pk for ask in asks):
             self.add_error("asks", "Evidence can support only asks of its own campaign.")
+        if campaign and not cleaned.get("name_override"):
+            draft = Evidence(campaign=campaign, original_filename=self.instance.original_filename)
+            for name in ("title", "summary", "reference"):
+                setattr(draft, name, cleaned.get(name) or "")
+            _add_name_guard_errors(self, lambda: guard_evidence_text(draft, author=None, override=False))
         return cleaned
 
 
@@ -471,6 +622,8 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
         if not change and not obj.added_by_id:
             obj.added_by = request.user
         obj.read_reference()
+        # The form refused a name unless overridden; this logs the override.
+        guard_evidence_text(obj, author=request.user, override=bool(form.cleaned_data.get("name_override")))
         super().save_model(request, obj, form, change)
         # A sensitivity changed here reaches the public pages at once.
         public_changed(campaign_id=obj.campaign_id)
@@ -490,6 +643,87 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
                 evidence_soft_delete(evidence=evidence, actor=request.user)
         count = len(items)
         self.message_user(request, f"Deleted {count} evidence item(s); they can be restored.", messages.SUCCESS)
+
+
+# --- People at risk ---------------------------------------------------------------
+
+
+class PersonAdminForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["campaign", "name", "other_names", "risk", "consent"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    """Lists show pseudonyms only (``Person.__str__``), and the search box takes
+    pseudonyms only: a name typed there would travel in the page's URL, into
+    server logs and browser history. The change form shows the name: an admin
+    corrects a misspelt record there, and could read the table anyway."""
+
+    form = PersonAdminForm
+    list_display = ["pseudonym", "campaign", "risk", "consent", "created_at"]
+    list_filter = ["risk", "consent", "campaign"]
+    search_fields = ["pseudonym"]
+    autocomplete_fields = ["campaign"]
+    list_select_related = ["campaign"]
+    readonly_fields = ["pseudonym", "created_at"]
+    fields = ["pseudonym", "campaign", "name", "other_names", "risk", "consent", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        saved = person_create(actor=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        obj.pk, obj.pseudonym, obj._state.adding = saved.pk, saved.pseudonym, False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "website"]
+    search_fields = ["name", "country"]
+    list_per_page = ADMIN_ROWS_PER_PAGE
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    """Read-only: an outcome is written with its status change, and reopening keeps it."""
+
+    list_display = ["created_at", "ask", "status", "response", "evidence", "reopened_at"]
+    list_filter = ["status", "response"]
+    list_select_related = ["ask", "evidence"]
+    search_fields = ["ask__title", "rationale"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NameGuardOverride)
+class NameGuardOverrideAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "person", "field", "campaign"]
+    list_filter = ["campaign"]
+    list_select_related = ["user", "person", "campaign"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NamesExport)
+class NamesExportAdmin(NameGuardOverrideAdmin):
+    list_display = ["created_at", "user", "campaign", "reason"]
+    list_select_related = ["user", "campaign"]
 
 
 @admin.register(Update)

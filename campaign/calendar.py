@@ -9,6 +9,7 @@ import icalendar
 from django.conf import settings
 
 from campaign.models import Ask, UNMeeting
+from campaign.people import Surface, person_display_name
 
 PRODID = "-//Campaign tracker//Ask deadlines//EN"
 
@@ -20,6 +21,8 @@ def deadline_asks_for(user):
         .open()
         .filter(deadline__isnull=False)
         .select_related("campaign", "target", "deadline_meeting")
+        .select_related("campaign", "target")
+        .prefetch_related("people")
         .order_by("deadline", "id")
     )
 
@@ -31,6 +34,10 @@ def deadline_event(ask: Ask, *, site_url: str, host: str) -> icalendar.Event:
         description.append(f"Why this date: {ask.deadline_reason}")
     if ask.deadline_provisional:
         description.append("Provisional: the UN has not confirmed the meeting's dates yet.")
+    # Calendars sync to phones and other services: pseudonyms only.
+    people = [person_display_name(p, role=None, surface=Surface.CALENDAR) for p in ask.people.all()]
+    if people:
+        description.append(f"Concerns: {', '.join(people)}")
     description.append(url)
 
     event = icalendar.Event()

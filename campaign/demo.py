@@ -20,7 +20,23 @@ from django.utils import timezone
 
 from accounts.models import User
 from campaign import publishing, un_symbols
-from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, UNBody, UNMeeting, Update
+from campaign.models import (
+    Ask,
+    AskStatus,
+    Campaign,
+    Evidence,
+    Membership,
+    Organisation,
+    Outcome,
+    Person,
+    Role,
+    Signature,
+    Target,
+    TargetResponse,
+    UNBody,
+    UNMeeting,
+    Update,
+)
 from campaign.services import un_calendar_file_rows, un_calendar_load
 from campaign.un_calendar import anchored
 
@@ -135,6 +151,14 @@ class DemoUpdate:
     # Published for the public page with this public status (issue 20); the note
     # is then public as written. Empty: internal only.
     public_status: str = ""
+    outcome: "DemoOutcome | None" = None  # what a closing status rests on
+
+
+@dataclass
+class DemoOutcome:
+    evidence: str  # the title of one of the campaign's DemoEvidence
+    response: str
+    rationale: str
 
 
 @dataclass
@@ -204,6 +228,16 @@ CHINA_ASKS = [
                 "Region on 31 August 2022, the last day of the High Commissioner's mandate: met, but late.",
                 new_status=AskStatus.MET,
                 public_status=AskStatus.MET,
+                outcome=DemoOutcome(
+                    evidence="OHCHR assessment of human rights concerns in the Xinjiang Uyghur Autonomous Region",
+                    response=TargetResponse.SUPPORTED,
+                    rationale=(
+                        "The High Commissioner did what was asked: OHCHR published its assessment on 31 August "
+                        "2022, with recommendations to the Chinese government. It came late, on the last day of "
+                        "her mandate and after the 50th session we named as the deadline, so the Council could "
+                        "not take it up then."
+                    ),
+                ),
             ),
         ],
     ),
@@ -228,14 +262,24 @@ CHINA_ASKS = [
                 datetime.date(2022, 8, 31),
                 "The High Commissioner's mandate ended on 31 August 2022 with the assessment published but "
                 "never presented to the Council.",
-                new_status=AskStatus.NOT_MET,
-                public_status=AskStatus.NOT_MET,
+                public_status=AskStatus.OPEN,
             ),
             DemoUpdate(
                 datetime.date(2022, 10, 6),
                 "At its 51st session the Council rejected a draft decision to hold a debate on the OHCHR "
                 "assessment (17 for, 19 against, 11 abstentions).",
                 author="editor",
+                new_status=AskStatus.NOT_MET,
+                public_status=AskStatus.NOT_MET,
+                outcome=DemoOutcome(
+                    evidence="Human Rights Council vote on a debate about the OHCHR assessment",
+                    response=TargetResponse.NO_REPLY,
+                    rationale=(
+                        "The High Commissioner never presented the findings to the Council, and her mandate "
+                        "ended on 31 August 2022. On 6 October 2022 the Council voted down a debate on the "
+                        "assessment (17 for, 19 against, 11 abstentions), so no briefing will come of this ask."
+                    ),
+                ),
             ),
         ],
     ),
@@ -732,6 +776,82 @@ def _publish(campaign, demo_asks, asks, lead):
             )
 
 
+# The people the demo asks concern. The China campaign's defender is invented
+# (the demo names no living person at risk); Cao Shunli, who died in detention
+# in 2014, is the memorial campaign's public subject.
+CHINA_PEOPLE = [
+    {
+        "name": "Fictional Defender (demo)",
+        "other_names": "虚构维权人士\nئويدۇرما ھوقۇق قوغدىغۇچى",
+        "risk": "high",
+        "consent": "internal",
+        "asks": ["mechanism"],
+    },
+]
+CAO_SHUNLI_PEOPLE = [
+    {"name": "Cao Shunli", "other_names": "曹顺利", "risk": "none", "consent": "public", "asks": ["memorial_admin"]},
+]
+
+
+def _outcomes(campaign, demo_asks, asks, users):
+    """What each closing status change of the timelines rests on, written once
+    (the timeline's status changes come first; the evidence after them)."""
+    for demo in demo_asks:
+        for entry in demo.updates:
+            if entry.outcome is None:
+                continue
+            ask = asks[demo.key]
+            update = Update.objects.get(ask=ask, created_at=_at(entry.on), new_status=entry.new_status)
+            if Outcome.objects.filter(update=update).exists():
+                continue
+            evidence = Evidence.all_objects.get(campaign=campaign, title=entry.outcome.evidence)
+            Outcome.objects.create(
+                ask=ask,
+                update=update,
+                status=entry.new_status,
+                evidence=evidence,
+                response=entry.outcome.response,
+                rationale=entry.outcome.rationale,
+                author=users[entry.author],
+                created_at=update.created_at,
+                # Only the last status change's outcome stands; an earlier one was reopened since.
+                reopened_at=None if entry.new_status == ask.status else update.created_at,
+            )
+
+
+# Who signed the demo's asks, as the public record names them: ISHR's own
+# statement of 28 May 2022, and the memorial petition ISHR delivered on 16 April 2024.
+ISHR = ("International Service for Human Rights (ISHR)", "Switzerland", "https://ishr.ch/")
+CHINA_SIGNATORIES = {
+    key: [(ISHR, "lead_drafter", STATEMENT_DATE)]
+    for key in ("publish", "briefing", "public_dialogue", "access", "mechanism")
+}
+CAO_SHUNLI_SIGNATORIES = {"memorial_admin": [(ISHR, "lead_drafter", MEMORIAL_DATE)]}
+
+
+def _signatories(demo_signatories, asks):
+    for key, signatures in demo_signatories.items():
+        for (name, country, website), role, signed_on in signatures:
+            organisation, _ = _upsert(
+                Organisation, Organisation.objects, {"name": name}, {"country": country, "website": website}
+            )
+            _upsert(
+                Signature,
+                Signature.objects,
+                {"ask": asks[key], "organisation": organisation},
+                {"role": role, "signed_on": signed_on, "public": True},
+            )
+
+
+def _people(campaign, demo_people, asks):
+    for demo in demo_people:
+        values = {name: demo[name] for name in ("other_names", "risk", "consent")}
+        person, _ = _upsert(Person, Person.objects, {"campaign": campaign, "name": demo["name"]}, values)
+        wanted = {asks[key].pk for key in demo["asks"]}
+        if set(person.asks.values_list("pk", flat=True)) != wanted:
+            person.asks.set(wanted)
+
+
 def demo_admin_join_campaigns(admin: User):
     """The demo admin leads both demo campaigns, so the web pages show them."""
     for campaign in Campaign.objects.filter(slug__in=DEMO_CAMPAIGN_SLUGS):
@@ -772,6 +892,9 @@ def demo_load(*, today: datetime.date | None = None) -> dict[str, Campaign]:
     china_asks = _asks(china, CHINA_ASKS, targets, users, today)
     _evidence(china, CHINA_EVIDENCE, china_asks, users)
     _publish(china, CHINA_ASKS, china_asks, users["lead"])
+    _people(china, CHINA_PEOPLE, china_asks)
+    _outcomes(china, CHINA_ASKS, china_asks, users)
+    _signatories(CHINA_SIGNATORIES, china_asks)
 
     memorial, _ = _upsert(
         Campaign,
@@ -792,6 +915,8 @@ def demo_load(*, today: datetime.date | None = None) -> dict[str, Campaign]:
     _memberships(memorial, users, CAO_SHUNLI_ROLES)
     memorial_asks = _asks(memorial, CAO_SHUNLI_ASKS, targets, users, today)
     _evidence(memorial, CAO_SHUNLI_EVIDENCE, memorial_asks, users)
+    _people(memorial, CAO_SHUNLI_PEOPLE, memorial_asks)
+    _signatories(CAO_SHUNLI_SIGNATORIES, memorial_asks)
 
     admin = User.objects.filter(email__iexact=DEMO_ADMIN_EMAIL).first()
     if admin is not None:

@@ -6,21 +6,43 @@ export carries a live formula."""
 import csv
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.results import Result
 
-from campaign.models import ASK_EDITABLE_FIELDS, Ask, AskStatus, Campaign, Evidence, Target
-from campaign.services import ask_change_status, ask_timeline_follow, public_changed
+from campaign.models import (
+    ASK_EDITABLE_FIELDS,
+    RATIONALE_STATUSES,
+    Ask,
+    AskStatus,
+    Campaign,
+    Evidence,
+    Organisation,
+    Signature,
+    Target,
+)
+from campaign.people import Surface, person_display_name
+from campaign.services import (
+    ask_change_status,
+    ask_timeline_follow,
+    guard_ask_text,
+    guard_evidence_text,
+    public_changed,
+    signatures_replace,
+)
+from campaign.signatories import parse_signatories, signatories_text
 from campaign.un_links import evidence_reference_url, reference_urls_in
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# The admin import reads these columns back (days_left, last_activity_at, link
-# and un_links are for reading only and ignored on import). un_links: the UN
-# document system's URLs of the symbols cited in the wording, one a line.
+# The admin import reads these columns back (days_left, last_activity_at, link,
+# un_links and people are for reading only and ignored on import; signatories
+# are read). un_links: the UN document system's URLs of the symbols cited in the
+# wording, one a line. people: pseudonyms only.
 ASK_COLUMNS = [
     "id",
     "campaign",
@@ -39,6 +61,8 @@ ASK_COLUMNS = [
     "last_activity_at",
     "link",
     "un_links",
+    "people",
+    "signatories",
 ]
 
 
@@ -79,6 +103,8 @@ def ask_row(ask, *, site_url: str, today) -> list:
         timezone.localtime(ask.last_activity_at).isoformat(timespec="minutes"),
         site_url + ask.get_absolute_url(),
         "\n".join(reference_urls_in(ask.wording)),
+        " | ".join(person_display_name(p, role=None, surface=Surface.EXPORT) for p in ask.people.all()),
+        signatories_text(ask.signatures.all()),
     ]
 
 
@@ -91,7 +117,9 @@ def asks_csv_response(asks, *, filename: str, site_url: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(ASK_COLUMNS)
     today = timezone.localdate()
-    for ask in asks.select_related("campaign", "target", "owner").iterator(chunk_size=500):
+    # The people column carries pseudonyms only, to everyone: see campaign.people.
+    asks = asks.select_related("campaign", "target", "owner").prefetch_related("people", "signatures__organisation")
+    for ask in asks.iterator(chunk_size=500):
         writer.writerow([neutralise(cell) for cell in ask_row(ask, site_url=site_url, today=today)])
     return response
 
@@ -196,6 +224,59 @@ def _date(name: str) -> fields.Field:
     return fields.Field(name, name, IsoDateWidget(column=name))
 
 
+class SignatoriesWidget(widgets.Widget):
+    """The signatories cell (campaign.signatories), its organisations found by name in any case."""
+
+    def clean(self, value, row=None, **kwargs):
+        entries = parse_signatories("" if value is None else str(value))
+        if not entries:
+            return []
+        any_name = Q()
+        for entry in entries:
+            any_name |= Q(name__iexact=entry.organisation)
+        by_name = {organisation.name.casefold(): organisation for organisation in Organisation.objects.filter(any_name)}
+        resolved = []
+        for entry in entries:
+            organisation = by_name.get(entry.organisation.casefold())
+            if organisation is None:
+                raise ValueError(
+                    f'organisation "{entry.organisation}" not found (column signatories): add it in the admin first'
+                )
+            resolved.append(
+                Signature(organisation=organisation, role=entry.role, signed_on=entry.signed_on, public=entry.public)
+            )
+        return resolved
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class SignatoriesField(fields.Field):
+    """Exported from the ask's signatures; imported as the set they become
+    (``services.signatures_replace``, after the row's ask is saved). Compared as
+    text, so an unchanged cell leaves the row unchanged."""
+
+    def __init__(self):
+        super().__init__(attribute="signatories", column_name="signatories", widget=SignatoriesWidget())
+
+    def get_value(self, instance):
+        if hasattr(instance, "imported_signatures"):
+            return signatories_text(instance.imported_signatures)
+        if instance.pk is None:
+            return ""
+        return signatories_text(instance.signatures.select_related("organisation"))
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        if self.column_name in row:
+            instance.imported_signatures = self.clean(row, **kwargs)
+
+
+IMPORT_CANNOT_CLOSE = (
+    "Met, partially met, not met and withdrawn need the outcome's evidence, the target's response and a "
+    "rationale: change the status on the ask's page or in the admin, not by import."
+)
+
+
 class AskResource(NeutralisedResource):
     """The staff CSV export's columns, so its file imports back (by id)."""
 
@@ -206,16 +287,31 @@ class AskResource(NeutralisedResource):
     priority = _choice("priority", Ask.Priority.choices)
     deadline = _date("deadline")
     source_date = _date("source_date")
+    signatories = SignatoriesField()
 
     class Meta:
         model = Ask
-        fields = ["id", *ASK_EDITABLE_FIELDS, "status"]
+        fields = ["id", *ASK_EDITABLE_FIELDS, "status", "signatories"]
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
 
     def get_queryset(self):
         return Ask.objects.all()
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The name guard, as on every other path; an import cannot override it.
+        guard_ask_text(instance, author=None, override=False)
+        old_status = Ask.all_objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+        if instance.status in RATIONALE_STATUSES and instance.status != old_status:
+            # ask_change_status would refuse it too; said here beside the column.
+            raise ValidationError({"status": IMPORT_CANNOT_CLOSE})
+        signatures = getattr(instance, "imported_signatures", [])
+        if sum(1 for s in signatures if s.role == Signature.Role.LEAD_DRAFTER) > 1:
+            raise ValidationError({"signatories": "An ask has at most one lead drafter (column signatories)."})
+        if len({s.organisation.pk for s in signatures}) < len(signatures):
+            raise ValidationError({"signatories": "An organisation is listed twice (column signatories)."})
+        super().validate_instance(instance, import_validation_errors, validate_unique)
 
     def save_instance(self, instance, is_create, row, **kwargs):
         """An import that changes an ask's status writes its Update like any other change."""
@@ -230,6 +326,9 @@ class AskResource(NeutralisedResource):
         if not is_create:
             ask_timeline_follow(ask=instance)  # the row may move the ask to another campaign
         public_changed(campaign_id=instance.campaign_id)
+        if hasattr(instance, "imported_signatures"):
+            entries = [(s.organisation, s.role, s.signed_on, s.public) for s in instance.imported_signatures]
+            signatures_replace(ask=instance, entries=entries, actor=None)
 
 
 class EvidenceResource(NeutralisedResource):
@@ -271,3 +370,7 @@ class EvidenceResource(NeutralisedResource):
 
     def dehydrate_reference_link(self, evidence) -> str:
         return evidence_reference_url(evidence)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        guard_evidence_text(instance, author=None, override=False)
+        super().validate_instance(instance, import_validation_errors, validate_unique)

@@ -7,8 +7,8 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from campaign.models import Ask, AskStatus, Target
-from campaign.selectors import campaign_scope, visible_evidence_reference_match
+from campaign.models import Ask, AskStatus, Signature, Target
+from campaign.selectors import campaign_scope, signatory_options, visible_evidence_reference_match
 from campaign.widgets import DateInput
 
 PRIORITY_RANK = Case(
@@ -41,6 +41,7 @@ class AskFilter(django_filters.FilterSet):
     # the targets of their asks: what the selects offer is what validates.
     campaign = django_filters.ChoiceFilter(empty_label="All campaigns")
     target = django_filters.ChoiceFilter(empty_label="All targets")
+    signatory = django_filters.ChoiceFilter(label="Signed by", empty_label="Any signatory", method="filter_signatory")
     status = django_filters.ChoiceFilter(choices=AskStatus.choices, empty_label="Any status")
     priority = django_filters.ChoiceFilter(choices=Ask.Priority.choices, empty_label="Any priority")
     open = django_filters.BooleanFilter(label="Only open asks", method="filter_open", widget=forms.CheckboxInput)
@@ -83,6 +84,7 @@ class AskFilter(django_filters.FilterSet):
             # Read once, when the form validates or the selects render.
             form.fields["campaign"].choices = lambda: self.campaign_options
             form.fields["target"].choices = lambda: self.target_options
+            form.fields["signatory"].choices = lambda: signatory_options(self.scope)
         return self._form
 
     @property
@@ -107,6 +109,10 @@ class AskFilter(django_filters.FilterSet):
             | Q(wording__icontains=value)
             | visible_evidence_reference_match(self.scope, value, campaign_id=int(chosen) if chosen else None)
         )
+
+    def filter_signatory(self, queryset, name, value):
+        # Through the signatures, so an ask is listed once.
+        return queryset.filter(pk__in=Signature.objects.filter(organisation_id=value).values("ask_id"))
 
     def filter_open(self, queryset, name, value):
         return queryset.open() if value else queryset

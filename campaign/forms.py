@@ -10,7 +10,11 @@ from campaign.models import (
     DeadlineAnchor,
     Evidence,
     Membership,
+    Organisation,
+    Person,
+    Signature,
     Target,
+    TargetResponse,
     UNMeeting,
     in_users_campaigns,
 )
@@ -260,11 +264,39 @@ class StatusChangeForm(forms.Form):
         error_messages={"required": "Say what happened: a note is required with every status change."},
     )
 
+    evidence = forms.ModelChoiceField(
+        label="Evidence it rests on",
+        queryset=Evidence.objects.none(),
+        required=False,
+        empty_label="Choose…",
+        help_text="For met, partially met or not met: the reply, resolution or report. "
+        "It is linked to the ask if it is not yet.",
+    )
+    response = forms.ChoiceField(
+        label="The target's response",
+        choices=[("", "Choose…"), *TargetResponse.choices],
+        required=False,
+        help_text="For met, partially met or not met. “No reply” only once the deadline has passed.",
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="For met, partially met, not met or withdrawn: why, in a few sentences.",
+    )
+
     def __init__(self, *args, ask, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_status"].choices = [("", "Choose…")] + [
             (value, label) for value, label in AskStatus.choices if value != ask.status
         ]
+        # Editors and leads change statuses, and they see confidential evidence too.
+        self.fields["evidence"].queryset = Evidence.objects.filter(campaign_id=ask.campaign_id).order_by(
+            "-published_on", "-added_at"
+        )
+
+    def outcome_fields(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in ("evidence", "response", "rationale")}
 
 
 class NoteForm(forms.Form):
@@ -358,3 +390,60 @@ class EvidenceEditForm(EvidenceForm):
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in EvidenceForm.Meta.fields if name != "file"}
+
+
+class PersonForm(forms.ModelForm):
+    """A person an ask concerns, and which of the campaign's asks do."""
+
+    asks = forms.ModelMultipleChoiceField(
+        queryset=Ask.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Asks that concern them",
+    )
+
+    class Meta:
+        model = Person
+        fields = ["name", "other_names", "risk", "consent"]
+        widgets = {"other_names": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "risk": "Elevated or high: viewers, emails, exports and the calendar show only the pseudonym, "
+            "and shared text that names them is refused.",
+        }
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["asks"].queryset = Ask.objects.filter(campaign=campaign).order_by("title")
+        if self.instance.pk:
+            self.fields["asks"].initial = list(self.instance.asks.values_list("pk", flat=True))
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class NamesExportForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the names must leave the tracker, and for whom",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Logged with your name and the time.",
+    )
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "country", "website"]
+
+
+class SignatureForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.order_by("name"), empty_label="Choose…")
+
+    class Meta:
+        model = Signature
+        fields = ["organisation", "role", "signed_on", "public"]
+        widgets = {"signed_on": DateInput}
+        labels = {"public": "May be named outside the team"}
+
+    def _post_clean(self):
+        # The ask is not on the form; services.signature_add checks the signature whole.
+        pass

@@ -749,3 +749,222 @@ class Digest(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+# --- People at risk ------------------------------------------------------------
+
+# Crockford's alphabet without the look-alikes (0/O, 1/I/L, U): a pseudonym is
+# read aloud on calls and copied by hand into letters.
+PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+PSEUDONYM_PREFIX = "HRD-"
+
+
+def new_pseudonym() -> str:
+    return PSEUDONYM_PREFIX + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(4))
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return in_users_campaigns(self, user)
+
+    def at_risk(self):
+        return self.filter(risk__in=[Person.Risk.ELEVATED, Person.Risk.HIGH])
+
+
+class Person(models.Model):
+    """A human rights defender, victim or witness an ask concerns.
+
+    Outside the ask page and this person's own page, seen by the campaign's
+    editors and leads, a person is shown only by ``pseudonym``: that is what
+    ``str()`` gives, so the admin's lists, log lines and error reports never
+    carry the name. ``campaign.people.person_display_name`` decides the rest."""
+
+    class Risk(models.TextChoices):
+        NONE = "none", "None known"
+        ELEVATED = "elevated", "Elevated"
+        HIGH = "high", "High"
+
+    class Consent(models.TextChoices):
+        INTERNAL = "internal", "May be named inside the team"
+        PUBLIC = "public", "May be named publicly"
+        NONE = "none", "Not to be named"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="people")
+    name = models.CharField(max_length=200)
+    other_names = models.TextField(
+        blank=True,
+        help_text="Other spellings and scripts (Uyghur, Chinese, Tibetan, transliterations), one a line. "
+        "They are checked like the name.",
+    )
+    pseudonym = models.CharField(max_length=12, unique=True, default=new_pseudonym, editable=False)
+    risk = models.CharField(max_length=10, choices=Risk.choices, default=Risk.HIGH)
+    consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.NONE)
+    asks = models.ManyToManyField(Ask, related_name="people", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "people"
+        ordering = ["pseudonym"]
+        indexes = [models.Index(fields=["campaign", "risk"], name="person_campaign_risk")]
+
+    def __str__(self):
+        return self.pseudonym
+
+    def get_absolute_url(self):
+        return reverse("person_detail", args=[self.pseudonym])
+
+    @property
+    def spellings(self) -> list[str]:
+        """The name and each other spelling, as typed."""
+        others = [line.strip() for line in self.other_names.splitlines()]
+        return [self.name.strip(), *(line for line in others if line)]
+
+    @property
+    def is_at_risk(self) -> bool:
+        return self.risk != self.Risk.NONE
+
+
+class NameGuardOverride(models.Model):
+    """A lead saved text that names a person at risk, knowingly: who, when,
+    which person and where. The text itself is not copied here."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_overrides")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    field = models.CharField(max_length=60)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} named {self.person} in {self.field}"
+
+
+class NamesExport(models.Model):
+    """A lead downloaded the real names of a campaign's people: who, when, why."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Names export of {self.campaign} by {self.user}"
+
+
+# --- Outcomes ---------------------------------------------------------------------
+
+# Statuses that judge the ask: each rests on evidence, a rationale and the target's response.
+OUTCOME_STATUSES = frozenset({AskStatus.MET, AskStatus.PARTIALLY_MET, AskStatus.NOT_MET})
+# Withdrawing judges nothing of the target, but still says why.
+RATIONALE_STATUSES = OUTCOME_STATUSES | {AskStatus.WITHDRAWN}
+
+
+class TargetResponse(models.TextChoices):
+    """The UPR's vocabulary: a State "supports" or "notes" a recommendation."""
+
+    SUPPORTED = "supported", "Supported"
+    NOTED = "noted", "Noted"
+    REJECTED = "rejected", "Rejected"
+    NO_REPLY = "no_reply", "No reply"
+
+
+class Outcome(models.Model):
+    """Why an ask was judged met, partially met or not met (or withdrawn): the
+    evidence it rests on, the target's response and the rationale. Written
+    with the status change (``services.ask_change_status``); reopening the ask
+    marks it ``reopened_at`` and keeps it, so the history shows every judgment."""
+
+    Response = TargetResponse
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="outcomes")
+    update = models.OneToOneField(Update, on_delete=models.CASCADE, related_name="outcome")
+    status = models.CharField(max_length=20, choices=AskStatus.choices)
+    # PROTECT: evidence an outcome rests on is never removed from under it.
+    evidence = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="outcomes")
+    response = models.CharField(max_length=20, choices=TargetResponse.choices, blank=True)
+    rationale = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one standing outcome per ask.
+            models.UniqueConstraint(
+                fields=["ask"], condition=Q(reopened_at__isnull=True), name="outcome_one_standing_per_ask"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["evidence"], condition=Q(reopened_at__isnull=True), name="outcome_standing_evidence")
+        ]
+
+    def __str__(self):
+        return f"{self.ask}: {self.get_status_display()}"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.reopened_at is None
+
+
+# --- Organisations and signatories --------------------------------------------------
+
+
+class Organisation(models.Model):
+    """An NGO, coalition or institution that drafts, co-signs or endorses asks.
+    Shared by every campaign, as targets are."""
+
+    name = models.CharField(max_length=200, unique=True)
+    country = models.CharField(max_length=120, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organisation_detail", args=[self.pk])
+
+
+class Signature(models.Model):
+    """An organisation's signature on an ask. ``public`` says whether it agreed
+    to be named outside the team; off unless it did (coalitions often sign
+    anonymously)."""
+
+    class Role(models.TextChoices):
+        LEAD_DRAFTER = "lead_drafter", "Lead drafter"
+        CO_SIGNER = "co_signer", "Co-signer"
+        ENDORSER = "endorser", "Endorser"
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="signatures")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signatures")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CO_SIGNER)
+    signed_on = models.DateField(null=True, blank=True)
+    public = models.BooleanField(
+        default=False, help_text="The organisation agreed to be named as a signatory outside the team."
+    )
+
+    class Meta:
+        ordering = ["role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["ask", "organisation"], name="signature_once_per_ask"),
+            models.UniqueConstraint(
+                fields=["ask"], condition=Q(role="lead_drafter"), name="signature_one_lead_drafter"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "ask"], name="signature_organisation_ask")]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display().lower()})"

@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from campaign.models import Ask, AskStatus, Campaign, Update
+from campaign.models import Ask, AskStatus, Campaign, Person, Update
+from campaign.people import people_named_in
 from campaign.services import _require_campaign_lead, public_changed
 
 # What a lead reads before each publication: feed readers and aggregators keep
@@ -38,9 +39,18 @@ def new_public_id() -> str:
 
 def check_public_text(*, campaign, text: str) -> None:
     """The one place a text meant for the public is checked before it is saved.
-    Issue 19's guard against naming people at risk slots in here."""
+    Stricter than the staff pages' name guard: no one may be named in public
+    unless they agreed to be, whatever their risk, and no lead can override it."""
     if not text.strip():
         raise ValidationError("Write the text the public will read.")
+    unwilling = Person.objects.filter(campaign=campaign).exclude(consent=Person.Consent.PUBLIC)
+    named = people_named_in(text, list(unwilling))
+    if named:
+        pseudonyms = ", ".join(sorted(person.pseudonym for person in named))
+        raise ValidationError(
+            f"This text names {pseudonyms}, who has not agreed to be named in public. "
+            "Leave them out of what the public reads."
+        )
 
 
 def _required(value: str, field: str, message: str) -> str:

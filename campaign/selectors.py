@@ -28,10 +28,17 @@ from campaign.models import (
     Campaign,
     Evidence,
     Membership,
+    Organisation,
+    Outcome,
+    Person,
+    Role,
+    Signature,
+    TargetResponse,
     UNMeeting,
     Update,
     in_users_campaigns,
 )
+from campaign.people import Surface, person_display_name
 
 ASK_LIST_RELATED = ("campaign", "target", "owner")
 # The columns the ask lists show (ask_rows.py): reading the wording and the
@@ -180,8 +187,15 @@ def _asks_for_panel(scope: CampaignScope):
 
 def ask_timeline(ask: Ask) -> list:
     """The ask's Updates merged with its field-level audit history, newest first."""
-    entries = [*ask.updates.select_related("author"), *ask_history_entries(ask)]
+    # With each status change's outcome, if it judged the ask, in the same query.
+    updates = ask.updates.select_related("author", "outcome", "outcome__evidence")
+    entries = [*updates, *ask_history_entries(ask)]
     return sorted(entries, key=attrgetter("created_at"), reverse=True)
+
+
+def standing_outcome(ask: Ask) -> Outcome | None:
+    """The outcome the ask's status rests on now; None for an open ask."""
+    return ask.outcomes.filter(reopened_at__isnull=True).select_related("evidence").first()
 
 
 def ask_evidence_for(user, ask: Ask) -> list[Evidence]:
@@ -494,3 +508,116 @@ def get_evidence_for(user, pk: int, need: str = "view") -> Evidence:
     evidence.user_role = role
     _require(evidence.user_role, need)
     return evidence
+
+
+# --- People at risk -----------------------------------------------------------------
+
+
+def names_role(user, campaign_id: int, role: str | None) -> str | None:
+    """The role that decides on real names: the user's own membership. A
+    superuser browsing a campaign they are not a member of reads pseudonyms on
+    the pages like anyone outside the team; they see names in the admin."""
+    if role is None or not user.is_superuser:
+        return role
+    return Membership.objects.filter(user=user, campaign_id=campaign_id).values_list("role", flat=True).first()
+
+
+class ShownPerson(NamedTuple):
+    """A person as one surface shows them to one user."""
+
+    person: Person
+    shown_name: str
+
+    @property
+    def named(self) -> bool:
+        return self.shown_name != self.person.pseudonym
+
+
+def people_shown(people, *, role: str | None, surface: Surface) -> list[ShownPerson]:
+    return [ShownPerson(p, person_display_name(p, role=role, surface=surface)) for p in people]
+
+
+def ask_people(ask: Ask) -> list[Person]:
+    return list(ask.people.order_by("pseudonym"))
+
+
+def campaign_people(campaign: Campaign) -> list[Person]:
+    return list(campaign.people.annotate(ask_count=Count("asks", filter=Q(asks__deleted_at__isnull=True))))
+
+
+def get_person_for(user, pseudonym: str, need: str = "view") -> Person:
+    """The person, with ``user_role`` set; 404 for non-members, 403 for a too-low role."""
+    person, role = _first_with_role(
+        Person.objects.select_related("campaign").filter(pseudonym=pseudonym), user, "campaign_id"
+    )
+    _require(role, need)
+    person.user_role = role
+    return person
+
+
+# --- Outcomes ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeTally:
+    """A campaign's standing outcomes by status and the target's response."""
+
+    by_status_response: dict[tuple[str, str], int]
+
+    def of(self, status: str, response: str | None = None) -> int:
+        return sum(
+            number
+            for (each_status, each_response), number in self.by_status_response.items()
+            if each_status == status and (response is None or each_response == response)
+        )
+
+    @property
+    def met_with_support(self) -> int:
+        return self.of(AskStatus.MET, TargetResponse.SUPPORTED)
+
+
+def outcome_tally(campaign_ids) -> dict[int, OutcomeTally]:
+    """Each campaign's standing outcomes of live asks, in one grouped query."""
+    rows = (
+        Outcome.objects.filter(ask__campaign_id__in=list(campaign_ids), ask__deleted_at__isnull=True)
+        .filter(reopened_at__isnull=True)
+        .values_list("ask__campaign_id", "status", "response")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_campaign: dict[int, dict] = {pk: {} for pk in campaign_ids}
+    for campaign_id, status, response, number in rows:
+        by_campaign[campaign_id][(status, response)] = number
+    return {pk: OutcomeTally(counts) for pk, counts in by_campaign.items()}
+
+
+# --- Organisations and signatories --------------------------------------------------
+
+
+def leads_somewhere(user) -> bool:
+    """Whether ``user`` keeps the shared list of organisations: a lead of any campaign, or a superuser."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or Membership.objects.filter(user=user, role=Role.LEAD).exists()
+
+
+def ask_signatures(ask: Ask) -> list[Signature]:
+    return sorted(
+        ask.signatures.select_related("organisation"),
+        key=lambda s: (list(Signature.Role.values).index(s.role), s.organisation.name.casefold()),
+    )
+
+
+def organisation_signatures(organisation: Organisation, scope: CampaignScope) -> list[Signature]:
+    """The organisation's signatures on the asks the user sees (live asks only)."""
+    return list(
+        Signature.objects.filter(organisation=organisation, ask__in=scope.asks())
+        .select_related("ask", "ask__campaign", "ask__target")
+        .order_by("-signed_on", "ask__title")
+    )
+
+
+def signatory_options(scope: CampaignScope) -> list[tuple[int, str]]:
+    """The organisations that signed any ask the user sees: the ask list's filter."""
+    signed = Signature.objects.filter(ask__campaign_id__in=scope.ids).values("organisation_id")
+    return list(Organisation.objects.filter(pk__in=signed).order_by("name").values_list("id", "name"))

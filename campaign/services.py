@@ -18,17 +18,29 @@ from campaign.models import (
     ASK_EDITABLE_FIELDS,
     CAMPAIGN_EDITABLE_FIELDS,
     OPEN_STATUSES,
+    OUTCOME_STATUSES,
+    RATIONALE_STATUSES,
+    STATUS_LABELS,
     Ask,
     AskStatus,
     Campaign,
     Evidence,
     Membership,
+    NameGuardOverride,
+    NamesExport,
+    Organisation,
+    Outcome,
+    Person,
     Role,
+    Signature,
     Target,
+    TargetResponse,
     UNMeeting,
     UNReview,
     Update,
+    new_pseudonym,
 )
+from campaign.people import people_named_in
 from campaign.tasks import delivery_enqueue_on_commit
 from campaign.un_calendar import anchored, moved_phrase
 from campaign.uploads import clean_filename
@@ -46,23 +58,140 @@ class StaleEditError(Exception):
     """The ask or campaign changed since the form was loaded; the second save is refused."""
 
 
+# --- The name guard -------------------------------------------------------------
+
+NAME_GUARD_MESSAGE = (
+    "This names a person at risk. Write their pseudonym instead ({pseudonyms}): a name in shared text "
+    "reaches emails, exports and viewers."
+)
+NAME_GUARD_LEAD_HINT = " As a lead you can save it anyway; that is logged."
+
+
+class NameGuardError(ValidationError):
+    """Shared text names a person at risk; ``people`` says whom (never shown by name)."""
+
+    def __init__(self, errors: dict, *, people):
+        super().__init__(errors)
+        self.people = people
+
+
+def is_campaign_lead(user, campaign_id: int) -> bool:
+    if user is None or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(campaign_id=campaign_id, user=user, role=Role.LEAD).exists()
+
+
+def name_guard_check(*, campaign_id: int, texts: dict[str, str], author, override: bool = False) -> None:
+    """Refuse ``texts`` (field name -> text) that name one of the campaign's
+    people at elevated or high risk, by any of their spellings. A lead (or an
+    admin) may ``override``; each override is logged, one row per person and field.
+    Every service that saves shared text calls this, so the web, the admin, the
+    imports and the jobs are all covered."""
+    texts = {field: text for field, text in texts.items() if text}
+    if not texts:
+        return
+    people = list(Person.objects.filter(campaign_id=campaign_id).at_risk())
+    if not people:
+        return
+    named = {field: people_named_in(text, people) for field, text in texts.items()}
+    named = {field: found for field, found in named.items() if found}
+    if not named:
+        return
+    if override and is_campaign_lead(author, campaign_id):
+        NameGuardOverride.objects.bulk_create(
+            NameGuardOverride(campaign_id=campaign_id, person=person, user=author, field=field)
+            for field, found in named.items()
+            for person in found
+        )
+        return
+    hint = NAME_GUARD_LEAD_HINT if is_campaign_lead(author, campaign_id) else ""
+    errors = {
+        field: NAME_GUARD_MESSAGE.format(pseudonyms=", ".join(p.pseudonym for p in found)) + hint
+        for field, found in named.items()
+    }
+    raise NameGuardError(errors, people=sorted({p for found in named.values() for p in found}, key=str))
+
+
 def _lock(ask: Ask) -> Ask:
     """Re-read the ask under a row lock (PostgreSQL; SQLite's IMMEDIATE
     transactions already serialise writers)."""
     return Ask.all_objects.select_for_update().get(pk=ask.pk)
 
 
+# "A few sentences rather than a word".
+RATIONALE_MIN_LENGTH = 80
+
+
+def outcome_errors(*, ask: Ask, new_status: str, evidence, response: str, rationale: str, today=None) -> dict:
+    """What a move to ``new_status`` still lacks, by field; empty when nothing.
+    The one statement of the rule: ``ask_change_status`` enforces it, and the
+    admin's form asks it to put each message beside its field."""
+    errors = {}
+    if new_status not in RATIONALE_STATUSES:
+        return errors
+    label = STATUS_LABELS[new_status].lower()
+    if len((rationale or "").strip()) < RATIONALE_MIN_LENGTH:
+        errors["rationale"] = (
+            f"Say why the ask is {label}, in a few sentences (at least {RATIONALE_MIN_LENGTH} characters): "
+            "the team and later readers judge the outcome by it."
+        )
+    if new_status not in OUTCOME_STATUSES:
+        return errors
+    if evidence is None:
+        errors["evidence"] = (
+            f"Choose the evidence that shows the ask is {label}: the reply, the resolution or the report. "
+            "Add it to the ask first if it is not in the tracker yet."
+        )
+    elif evidence.campaign_id != ask.campaign_id or evidence.deleted_at is not None:
+        errors["evidence"] = "The evidence must be a live item of the ask's own campaign."
+    today = today or timezone.localdate()
+    if response not in TargetResponse.values:
+        errors["response"] = "Say how the target responded: supported, noted, rejected or no reply."
+    elif response == TargetResponse.NO_REPLY and (ask.deadline is None or ask.deadline >= today):
+        when = f"after its deadline ({ask.deadline:%d %B %Y})" if ask.deadline else "once it has a deadline that passed"
+        errors["response"] = f"“No reply” can be recorded only {when}; until then the target may still answer."
+    return errors
+
+
 @transaction.atomic
-def ask_change_status(*, ask: Ask, new_status: str, author, note: str) -> Update:
-    """Change an ask's status and write exactly one Update, in one transaction."""
+def ask_change_status(
+    *,
+    ask: Ask,
+    new_status: str,
+    author,
+    note: str,
+    evidence: Evidence | None = None,
+    response: str = "",
+    rationale: str = "",
+    name_override: bool = False,
+) -> Update:
+    """Change an ask's status and write exactly one Update, in one transaction.
+
+    Met, partially met and not met rest on an evidence item of the campaign
+    (linked to the ask if it was not), the target's response and a rationale;
+    withdrawn on a rationale. Leaving such a status keeps the outcome as history."""
     if new_status not in AskStatus.values:
         raise ValidationError({"new_status": f"“{new_status}” is not a status."})
     note = (note or "").strip()
+    rationale = (rationale or "").strip()
     if not note:
         raise ValidationError({"note": "Say what happened: a note is required with every status change."})
     current = _lock(ask)
+    name_guard_check(
+        campaign_id=current.campaign_id,
+        texts={"note": note, "rationale": rationale},
+        author=author,
+        override=name_override,
+    )
     if current.status == new_status:
         raise ValidationError({"new_status": f"The ask is already “{current.get_status_display()}”."})
+    errors = outcome_errors(
+        ask=current, new_status=new_status, evidence=evidence, response=response, rationale=rationale
+    )
+    if errors:
+        raise ValidationError(errors)
     now = timezone.now()
     update = Update.objects.create(
         ask=current,
@@ -73,6 +202,10 @@ def ask_change_status(*, ask: Ask, new_status: str, author, note: str) -> Update
         new_status=new_status,
         created_at=now,
     )
+    # The judgment that stood is kept, marked as reopened; closing again needs a new one.
+    Outcome.objects.filter(ask=current, reopened_at__isnull=True).update(reopened_at=now)
+    if new_status in RATIONALE_STATUSES:
+        _outcome_record(ask=current, update=update, evidence=evidence, response=response, rationale=rationale)
     current.status, current.last_activity_at, current.version = new_status, now, current.version + 1
     current._history_user = author  # simple-history: who made the change, outside a request too
     current.save(update_fields=["status", "last_activity_at", "updated_at", "version"])
@@ -82,12 +215,31 @@ def ask_change_status(*, ask: Ask, new_status: str, author, note: str) -> Update
     return update
 
 
+def _outcome_record(*, ask: Ask, update: Update, evidence, response: str, rationale: str) -> Outcome:
+    if update.new_status not in OUTCOME_STATUSES:
+        evidence, response = None, ""  # withdrawn judges nothing of the target
+    if evidence is not None and not evidence.asks.filter(pk=ask.pk).exists():
+        evidence.asks.add(ask)
+        _evidence_on_timeline([ask], evidence, update.author, "linked to this ask as the outcome's evidence")
+    return Outcome.objects.create(
+        ask=ask,
+        update=update,
+        status=update.new_status,
+        evidence=evidence,
+        response=response,
+        rationale=rationale,
+        author=update.author,
+        created_at=update.created_at,
+    )
+
+
 @transaction.atomic
-def ask_add_note(*, ask: Ask, author, note: str) -> Update:
+def ask_add_note(*, ask: Ask, author, note: str, name_override: bool = False) -> Update:
     """Log a plain update on the timeline ("letter sent", "meeting held")."""
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Write what happened."})
+    name_guard_check(campaign_id=ask.campaign_id, texts={"note": note}, author=author, override=name_override)
     now = timezone.now()
     update = Update.objects.create(ask=ask, campaign_id=ask.campaign_id, author=author, note=note, created_at=now)
     Ask.all_objects.filter(pk=ask.pk).update(last_activity_at=now)
@@ -99,13 +251,21 @@ def ask_add_note(*, ask: Ask, author, note: str) -> Update:
 
 
 @transaction.atomic
-def ask_create(*, author, **fields) -> Ask:
+def ask_create(*, author, name_override: bool = False, **fields) -> Ask:
     """Record a new ask. ``fields`` are the ask's editable fields (and optionally its status)."""
     unknown = set(fields) - set(ASK_EDITABLE_FIELDS) - set(ASK_ANCHOR_FIELDS) - {"status"}
     if unknown:
         raise TypeError(f"ask_create() got unexpected fields: {', '.join(sorted(unknown))}")
+    if fields.get("status") in RATIONALE_STATUSES:
+        raise ValidationError(
+            {
+                "status": "A new ask starts open (or as a draft): record it, then change its status with the "
+                "outcome's evidence, the target's response and a rationale."
+            }
+        )
     ask = Ask(**fields)
     _deadline_from_anchor(ask)
+    guard_ask_text(ask, author=author, override=name_override)
     ask._history_user = author
     ask.save()
     return ask
@@ -139,7 +299,7 @@ def target_create(*, name: str, kind: str, author) -> Target:
 
 
 @transaction.atomic
-def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
+def ask_update(*, ask: Ask, author, expected_version: int, name_override: bool = False, **fields) -> Ask:
     """Save an edit made on a form loaded at ``expected_version``. If anyone saved
     the ask since, refuse with StaleEditError rather than overwrite their change."""
     unknown = set(fields) - set(ASK_EDITABLE_FIELDS) - set(ASK_ANCHOR_FIELDS)
@@ -154,6 +314,7 @@ def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
     moved_from, deadline_before = current.campaign_id, current.deadline
     for name, value in fields.items():
         setattr(current, name, value)
+    guard_ask_text(current, author=author, override=name_override)
     if current.campaign_id != moved_from:
         # The form checked this too; again here, under the lock, only for a move.
         current.validate_evidence_of_campaign()
@@ -171,6 +332,26 @@ def ask_update(*, ask: Ask, author, expected_version: int, **fields) -> Ask:
     for campaign_id in {moved_from, current.campaign_id}:
         public_changed(campaign_id=campaign_id)
     return current
+
+
+# The ask's text that reaches emails, exports, the calendar and viewers.
+ASK_GUARDED_FIELDS = ("title", "wording", "deadline_reason", "source_title")
+
+
+def guard_ask_text(ask: Ask, *, author, override: bool) -> None:
+    texts = {name: getattr(ask, name) for name in ASK_GUARDED_FIELDS}
+    name_guard_check(campaign_id=ask.campaign_id, texts=texts, author=author, override=override)
+
+
+# What an evidence item shows to everyone who sees it; the original file name
+# comes back in every download's Content-Disposition.
+EVIDENCE_GUARDED_FIELDS = ("title", "summary", "reference")
+
+
+def guard_evidence_text(evidence: Evidence, *, author, override: bool) -> None:
+    texts = {name: getattr(evidence, name) for name in EVIDENCE_GUARDED_FIELDS}
+    texts["file"] = evidence.original_filename
+    name_guard_check(campaign_id=evidence.campaign_id, texts=texts, author=author, override=override)
 
 
 def ask_timeline_follow(*, ask: Ask) -> None:
@@ -223,12 +404,15 @@ def _evidence_on_timeline(asks, evidence: Evidence, author, what: str) -> None:
 
 
 @transaction.atomic
-def evidence_add(*, campaign, added_by, asks=(), file=None, content_type: str = "", **fields):
+def evidence_add(
+    *, campaign, added_by, asks=(), file=None, content_type: str = "", name_override: bool = False, **fields
+):
     """Store a piece of evidence, linked to ``asks``."""
     evidence = Evidence(campaign=campaign, added_by=added_by, **fields)
     if file:
         _attach_file(evidence, file, content_type)
     evidence.read_reference()
+    guard_evidence_text(evidence, author=added_by, override=name_override)
     evidence.full_clean(exclude=["file"])
     evidence._history_user = added_by
     evidence.save()
@@ -239,13 +423,30 @@ def evidence_add(*, campaign, added_by, asks=(), file=None, content_type: str = 
     return evidence
 
 
+EVIDENCE_BACKS_OUTCOME = (
+    "The outcome of {asks} rests on this evidence, so it stays: reopen the ask, or close it again citing "
+    "other evidence, first."
+)
+
+
+def evidence_backed_asks(evidence: Evidence) -> list[Ask]:
+    """The asks whose standing outcome cites ``evidence``."""
+    return list(Ask.objects.filter(outcomes__evidence=evidence, outcomes__reopened_at__isnull=True).order_by("title"))
+
+
+def _titles(asks) -> str:
+    return ", ".join(f"“{ask.title}”" for ask in asks)
+
+
 def _check_asks_of_campaign(evidence: Evidence, asks) -> None:
     if any(ask.campaign_id != evidence.campaign_id for ask in asks):
         raise ValidationError({"asks": "Evidence can support only asks of its own campaign."})
 
 
 @transaction.atomic
-def evidence_update(*, evidence: Evidence, actor, asks, file=None, content_type: str = "", **fields) -> Evidence:
+def evidence_update(
+    *, evidence: Evidence, actor, asks, file=None, content_type: str = "", name_override: bool = False, **fields
+) -> Evidence:
     """Save an edit of an evidence item and the asks it bears on. A new file
     replaces the old one (which stays on disk, so nothing is lost); ``file=False``
     removes the file from the item."""
@@ -258,10 +459,14 @@ def evidence_update(*, evidence: Evidence, actor, asks, file=None, content_type:
     elif file is False:
         current.file, current.original_filename, current.content_type, current.file_size = "", "", "", None
     current.read_reference()
+    guard_evidence_text(current, author=actor, override=name_override)
     current.full_clean(exclude=["file"])
     current._history_user = actor
     current.save()
     linked_before = set(current.asks.all())
+    unlinked_backed = [ask for ask in evidence_backed_asks(current) if ask not in set(asks)]
+    if unlinked_backed:
+        raise ValidationError({"asks": EVIDENCE_BACKS_OUTCOME.format(asks=_titles(unlinked_backed))})
     current.asks.set(asks)
     _evidence_on_timeline(set(asks) - linked_before, current, actor, "linked to this ask")
     _evidence_on_timeline(linked_before - set(asks), current, actor, "no longer linked to this ask")
@@ -271,8 +476,12 @@ def evidence_update(*, evidence: Evidence, actor, asks, file=None, content_type:
 
 @transaction.atomic
 def evidence_soft_delete(*, evidence: Evidence, actor) -> None:
-    """Hide an evidence item everywhere; an admin can restore it."""
+    """Hide an evidence item everywhere; an admin can restore it. Not while an
+    ask's outcome rests on it."""
     current = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    backed = evidence_backed_asks(current)
+    if backed:
+        raise ValidationError(EVIDENCE_BACKS_OUTCOME.format(asks=_titles(backed)))
     current.deleted_at = timezone.now()
     current._history_user = actor
     current.save(update_fields=["deleted_at"])
@@ -500,3 +709,155 @@ def un_meeting_follow(*, meeting: UNMeeting, actor) -> list[Ask]:
         ask.save()
     Update.objects.bulk_create(updates)
     return moved
+
+
+# --- People at risk ---------------------------------------------------------------
+
+PERSON_FIELDS = ("name", "other_names", "risk", "consent")
+
+
+def _require_campaign_editor(*, campaign_id: int, actor) -> None:
+    if actor is None or not actor.is_active:
+        raise PermissionDenied("Only an active user can change people.")
+    if actor.is_superuser:
+        return
+    roles = [Role.EDITOR, Role.LEAD]
+    if not Membership.objects.filter(campaign_id=campaign_id, user=actor, role__in=roles).exists():
+        raise PermissionDenied("Only an editor or lead of this campaign can change its people.")
+
+
+def _check_person_asks(campaign_id: int, asks) -> None:
+    if any(ask.campaign_id != campaign_id for ask in asks):
+        raise ValidationError({"asks": "A person can be linked only to asks of their own campaign."})
+
+
+@transaction.atomic
+def person_create(*, actor, campaign, asks=(), **fields) -> Person:
+    """Record a person an ask concerns, under a fresh pseudonym (retried in the
+    rare case it is taken)."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"person_create() got unexpected fields: {', '.join(sorted(unknown))}")
+    _require_campaign_editor(campaign_id=campaign.pk, actor=actor)
+    _check_person_asks(campaign.pk, asks)
+    person = Person(campaign=campaign, **fields)
+    person.full_clean(exclude=["pseudonym"])
+    for _attempt in range(20):
+        candidate = new_pseudonym()
+        if not Person.objects.filter(pseudonym=candidate).exists():
+            break
+    person.pseudonym = candidate
+    person.save()
+    if asks:
+        person.asks.set(asks)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, actor, asks, **fields) -> Person:
+    """Save an edit of a person and the asks that concern them; the pseudonym never changes."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"person_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    _require_campaign_editor(campaign_id=person.campaign_id, actor=actor)
+    _check_person_asks(person.campaign_id, asks)
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    current.asks.set(asks)
+    return current
+
+
+NAMES_EXPORT_REASON_MIN = 20
+
+
+@transaction.atomic
+def names_export_record(*, campaign, actor, reason: str) -> NamesExport:
+    """Log a lead's request for the real names before the file is built:
+    who, when and why. No reason, no names."""
+    _require_campaign_lead(campaign=campaign, actor=actor)
+    reason = (reason or "").strip()
+    if len(reason) < NAMES_EXPORT_REASON_MIN:
+        raise ValidationError(
+            {"reason": "Say why the names must leave the tracker, and for whom: a sentence at least."}
+        )
+    return NamesExport.objects.create(campaign=campaign, user=actor, reason=reason)
+
+
+# --- Organisations and signatories ----------------------------------------------------
+
+ORGANISATION_FIELDS = ("name", "country", "website")
+ONE_LEAD_DRAFTER = "{organisation} is already this ask's lead drafter; an ask has at most one."
+
+
+def _require_a_lead_somewhere(actor) -> None:
+    """Organisations are shared by all campaigns: any campaign's lead keeps them."""
+    if actor is None or not actor.is_active:
+        raise PermissionDenied("Only an active user can change organisations.")
+    if not actor.is_superuser and not Membership.objects.filter(user=actor, role=Role.LEAD).exists():
+        raise PermissionDenied("Only a campaign lead can add or edit organisations.")
+
+
+def organisation_create(*, actor, **fields) -> Organisation:
+    _require_a_lead_somewhere(actor)
+    organisation = Organisation(**{name: (value or "").strip() for name, value in fields.items()})
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+def organisation_update(*, organisation: Organisation, actor, **fields) -> Organisation:
+    _require_a_lead_somewhere(actor)
+    for name, value in fields.items():
+        setattr(organisation, name, (value or "").strip())
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+def _check_lead_drafter(ask: Ask, role: str, organisation: Organisation, *, exclude_pk=None) -> None:
+    if role != Signature.Role.LEAD_DRAFTER:
+        return
+    others = Signature.objects.filter(ask=ask, role=Signature.Role.LEAD_DRAFTER).exclude(pk=exclude_pk)
+    current = others.select_related("organisation").first()
+    if current is not None:
+        raise ValidationError({"role": ONE_LEAD_DRAFTER.format(organisation=current.organisation)})
+
+
+@transaction.atomic
+def signature_add(*, ask: Ask, organisation: Organisation, role: str, signed_on=None, public=False, actor) -> Signature:
+    """An organisation signs the ask: at most once, and one lead drafter per ask."""
+    current = _lock(ask)
+    if Signature.objects.filter(ask=current, organisation=organisation).exists():
+        raise ValidationError({"organisation": f"{organisation} has already signed this ask."})
+    _check_lead_drafter(current, role, organisation)
+    signature = Signature(ask=current, organisation=organisation, role=role, signed_on=signed_on, public=public)
+    signature.full_clean()
+    signature.save()
+    return signature
+
+
+@transaction.atomic
+def signature_remove(*, signature: Signature, actor) -> None:
+    _lock(signature.ask)
+    signature.delete()
+
+
+@transaction.atomic
+def signatures_replace(*, ask: Ask, entries, actor) -> None:
+    """Make the ask's signatures exactly ``entries`` ((organisation, role,
+    signed_on, public) tuples): what the admin's import does with a row."""
+    current = _lock(ask)
+    leads = [entry for entry in entries if entry[1] == Signature.Role.LEAD_DRAFTER]
+    if len(leads) > 1:
+        raise ValidationError({"signatories": "An ask has at most one lead drafter."})
+    names = [entry[0].pk for entry in entries]
+    if len(set(names)) != len(names):
+        raise ValidationError({"signatories": "An organisation is listed twice."})
+    Signature.objects.filter(ask=current).delete()
+    Signature.objects.bulk_create(
+        Signature(ask=current, organisation=organisation, role=role, signed_on=signed_on, public=public)
+        for organisation, role, signed_on, public in entries
+    )

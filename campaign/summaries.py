@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from campaign.models import CLOSED_STATUSES, Ask, AskStatus, Campaign, Evidence, ProgressSummary, Update
-from campaign.selectors import ask_tally
+from campaign.models import CLOSED_STATUSES, Ask, AskStatus, Campaign, Evidence, ProgressSummary, TargetResponse, Update
+from campaign.selectors import ask_tally, outcome_tally
 
 DEADLINE_HORIZON_DAYS = 30
 CHART_PERIODS = 26
@@ -50,6 +50,7 @@ def summary_figures(*, campaign: Campaign, start: datetime.datetime, end: dateti
     met = sum(1 for ask in counted if ask.status in (AskStatus.MET, AskStatus.PARTIALLY_MET))
     open_asks = [ask for ask in asks if ask.status not in CLOSED_STATUSES]
     stale_before = end - datetime.timedelta(days=campaign.stale_after_days)
+    outcomes = outcome_tally([campaign.pk])[campaign.pk]
     changes = (
         Update.objects.filter(campaign=campaign, created_at__gte=start, created_at__lt=end)
         .exclude(new_status="")
@@ -61,6 +62,13 @@ def summary_figures(*, campaign: Campaign, start: datetime.datetime, end: dateti
         "total_asks": ask_tally(ask.status for ask in asks).total,
         "asks_by_status": {status: by_status.get(status, 0) for status in AskStatus.values},
         "met_or_partially_met_share": round(met / len(counted), 3) if counted else None,
+        "met_with_support": outcomes.met_with_support,
+        "outcomes_by_response": {
+            response: outcomes.of(AskStatus.MET, response)
+            + outcomes.of(AskStatus.PARTIALLY_MET, response)
+            + outcomes.of(AskStatus.NOT_MET, response)
+            for response in TargetResponse.values
+        },
         "status_changes": [
             {
                 "ask_id": update.ask_id,

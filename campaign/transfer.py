@@ -4,6 +4,11 @@ another installation: ``export_campaign SLUG`` and ``import_campaign FILE``.
 The export names people by email and targets by name, never by database id, so
 it can be imported into an empty database and give the same rows. Soft-deleted
 asks and evidence travel too: an export is a backup, not a report.
+
+The people the asks concern travel by pseudonym, risk and consent only: the
+file is copied between machines and people, so it never carries a real name
+(a lead's logged names export is the one file that does). An imported person
+is named by their pseudonym until someone who knows them fills the name in.
 """
 
 import datetime
@@ -20,7 +25,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from campaign.models import CAMPAIGN_EDITABLE_FIELDS, Ask, Campaign, Evidence, Membership, Target, Update
+from campaign.models import (
+    CAMPAIGN_EDITABLE_FIELDS,
+    Ask,
+    Campaign,
+    Evidence,
+    Membership,
+    Organisation,
+    Outcome,
+    Person,
+    Signature,
+    Target,
+    Update,
+)
+from campaign.people import Surface, person_display_name
 
 FORMAT = "campaign-tracker-export"
 VERSION = 1
@@ -137,8 +155,57 @@ def campaign_export_data(campaign: Campaign) -> tuple[dict, dict[str, Evidence]]
             for u in updates
         ],
         "evidence": evidence_rows,
+        "people": _people_rows(campaign, ask_keys),
+        "signatures": [
+            {"ask": ask_keys[sig.ask_id], "organisation": sig.organisation.name}
+            | {"country": sig.organisation.country, "website": sig.organisation.website}
+            | {f: _value(getattr(sig, f)) for f in SIGNATURE_FIELDS}
+            for sig in Signature.objects.filter(ask__in=[a.pk for a in asks])
+            .select_related("organisation")
+            .order_by("ask_id", "organisation__name")
+        ],
+        "outcomes": _outcome_rows(asks, ask_keys, {item.pk: number for number, item in enumerate(evidence, start=1)}),
     }
     return data, files
+
+
+SIGNATURE_FIELDS = ["role", "signed_on", "public"]
+OUTCOME_FIELDS = ["status", "response", "rationale", "created_at", "reopened_at"]
+
+
+def _outcome_rows(asks, ask_keys: dict[int, int], evidence_numbers: dict[int, int]) -> list[dict]:
+    """Each outcome with its ask's key and its evidence's place in "evidence"
+    (from 1); its status change is the ask's update of the same moment."""
+    outcomes = (
+        Outcome.objects.filter(ask__in=[a.pk for a in asks]).select_related("author").order_by("created_at", "id")
+    )
+    return [
+        {
+            "ask": ask_keys[outcome.ask_id],
+            "evidence": evidence_numbers.get(outcome.evidence_id),
+            "author": _email(outcome.author),
+        }
+        | {f: _value(getattr(outcome, f)) for f in OUTCOME_FIELDS}
+        for outcome in outcomes
+    ]
+
+
+PERSON_FIELDS = ["risk", "consent", "created_at"]
+
+
+def _people_rows(campaign: Campaign, ask_keys: dict[int, int]) -> list[dict]:
+    links: dict[int, list[int]] = {}
+    for person_id, ask_id in Person.asks.through.objects.filter(person__campaign=campaign).values_list(
+        "person_id", "ask_id"
+    ):
+        if ask_id in ask_keys:
+            links.setdefault(person_id, []).append(ask_keys[ask_id])
+    return [
+        {"pseudonym": person_display_name(person, role=None, surface=Surface.TRANSFER)}
+        | {"asks": sorted(links.get(person.pk, []))}
+        | {f: _value(getattr(person, f)) for f in PERSON_FIELDS}
+        for person in campaign.people.order_by("pseudonym")
+    ]
 
 
 def campaign_export(*, campaign: Campaign, output_dir: Path, as_zip: bool = False) -> Path:
@@ -371,7 +438,12 @@ def _import(data: dict, files: _FileSource, saved_files: list) -> Campaign:
     targets = _import_targets(_rows(data, "targets"))
     asks = _import_asks(_rows(data, "asks"), campaign, targets, users)
     _import_updates(_rows(data, "updates"), campaign, asks, users)
-    _import_evidence(_rows(data, "evidence"), campaign, asks, users, files, saved_files)
+    evidence = _import_evidence(_rows(data, "evidence"), campaign, asks, users, files, saved_files)
+    # Exports made before signatories and outcomes were recorded have neither.
+    _import_signatures(_rows(data, "signatures") if "signatures" in data else [], asks)
+    _import_outcomes(_rows(data, "outcomes") if "outcomes" in data else [], asks, evidence, users)
+    # Exports made before people were tracked have no "people".
+    _import_people(_rows(data, "people") if "people" in data else [], campaign, asks)
     return campaign
 
 
@@ -465,8 +537,10 @@ def _import_updates(rows, campaign: Campaign, asks: dict, users: dict) -> None:
     Update.objects.bulk_create(updates)
 
 
-def _import_evidence(rows, campaign, asks: dict, users: dict, files: _FileSource, saved_files: list) -> None:
-    for where, row in rows:
+def _import_evidence(rows, campaign, asks: dict, users: dict, files: _FileSource, saved_files: list) -> dict:
+    """Returns the items by their place in the export (from 1)."""
+    imported = {}
+    for number, (where, row) in enumerate(rows, start=1):
         keys = _get(where, row, "asks", list)
         linked = [_ask_of(where, {"asks": key}, "asks", asks) for key in keys]
         item = Evidence(
@@ -483,3 +557,55 @@ def _import_evidence(rows, campaign, asks: dict, users: dict, files: _FileSource
         _full_clean(item, where, row)
         item.save()
         item.asks.set(linked)
+        imported[number] = item
+    return imported
+
+
+def _import_outcomes(rows, asks: dict, evidence: dict, users: dict) -> None:
+    for where, row in rows:
+        ask = _ask_of(where, row, "ask", asks)
+        number = row.get("evidence")
+        if number is not None and number not in evidence:
+            raise _refuse(where, f"evidence {_shown(number)} is not the place of one of the export's evidence items.")
+        fields = _typed(Outcome, OUTCOME_FIELDS, where, row)
+        update = Update.objects.filter(ask=ask, created_at=fields["created_at"], new_status=fields["status"]).first()
+        if update is None:
+            raise _refuse(where, "no status change of its ask at the same moment; the export was edited.")
+        outcome = Outcome(
+            ask=ask,
+            update=update,
+            evidence=evidence.get(number),
+            author=_person(where, row, "author", users),
+            **fields,
+        )
+        _full_clean(outcome, where, row)
+        outcome.save()
+
+
+def _import_people(rows, campaign: Campaign, asks: dict) -> None:
+    for where, row in rows:
+        pseudonym = _get(where, row, "pseudonym", str)
+        linked = [_ask_of(where, {"asks": key}, "asks", asks) for key in _get(where, row, "asks", list)]
+        person = Person(campaign=campaign, name=pseudonym, **_typed(Person, PERSON_FIELDS, where, row))
+        if not Person.objects.filter(pseudonym=pseudonym).exists():
+            person.pseudonym = pseudonym  # else the fresh default one: pseudonyms are unique
+        _full_clean(person, where, row)
+        person.save()
+        person.asks.set(linked)
+
+
+def _import_signatures(rows, asks: dict) -> None:
+    """Organisations are shared: one of the same name is reused, else created."""
+    for where, row in rows:
+        ask = _ask_of(where, row, "ask", asks)
+        name = _get(where, row, "organisation", str).strip()
+        organisation = Organisation.objects.filter(name__iexact=name).first()
+        if organisation is None:
+            organisation = Organisation(
+                name=name, country=_get(where, row, "country", str), website=_get(where, row, "website", str)
+            )
+            _full_clean(organisation, where, row)
+            organisation.save()
+        signature = Signature(ask=ask, organisation=organisation, **_typed(Signature, SIGNATURE_FIELDS, where, row))
+        _full_clean(signature, where, row)
+        signature.save()

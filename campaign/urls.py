@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from campaign.publishing import PUBLIC_ID_ALPHABET
-from campaign.views import asks, dashboard, digests, evidence, feeds, leads, public, publishing
+from campaign.views import asks, dashboard, digests, evidence, feeds, leads, organisations, people, public, publishing
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -20,6 +20,22 @@ urlpatterns = [
     path("evidence/<int:pk>/edit/", evidence.evidence_edit, name="evidence_edit"),
     path("evidence/<int:pk>/delete/", evidence.evidence_delete, name="evidence_delete"),
     path("evidence/<int:pk>/download/", feeds.evidence_download, name="evidence_download"),
+    path("campaigns/<slug:slug>/people/", people.campaign_people, name="campaign_people"),
+    path("campaigns/<slug:slug>/people/new/", people.person_create, name="person_create"),
+    path("campaigns/<slug:slug>/people/names.csv", people.names_export, name="names_export"),
+    # The pseudonym, never the name: URLs end up in logs and browser histories.
+    path("people/<str:pseudonym>/", people.person_detail, name="person_detail"),
+    path("people/<str:pseudonym>/edit/", people.person_edit, name="person_edit"),
+    path("organisations/", organisations.organisation_list, name="organisation_list"),
+    path("organisations/new/", organisations.organisation_edit, name="organisation_create"),
+    path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path("asks/<int:pk>/signatories/", organisations.signature_add, name="signature_add"),
+    path(
+        "asks/<int:pk>/signatories/<int:signature_pk>/remove/",
+        organisations.signature_remove,
+        name="signature_remove",
+    ),
     path("digests/", digests.digest_list, name="digest_list"),
     path("digests/<int:pk>/", digests.digest_detail, name="digest_detail"),
     # accounts.models.new_calendar_token makes 43 URL-safe characters.

@@ -92,3 +92,15 @@ class UpdateFactory(factory.django.DjangoModelFactory):
     ask = factory.SubFactory(AskFactory)
     campaign = factory.SelfAttribute("ask.campaign")
     note = "Letter sent."
+
+
+# What moving an ask to met, partially met or not met needs (services.outcome_errors).
+RATIONALE = (
+    "The target did what the ask demanded, publicly and in full; the evidence cited shows it in the target's own words."
+)
+
+
+def outcome_for(ask, response: str = "supported") -> dict:
+    """The keyword arguments of ``ask_change_status`` for an outcome resting on a new evidence item."""
+    evidence = EvidenceFactory(campaign=ask.campaign, title=f"Reply about {ask.title}")
+    return {"evidence": evidence, "response": response, "rationale": RATIONALE}

@@ -5,6 +5,7 @@ caller wakes a worker to deliver them (``campaign.tasks``)."""
 
 from campaign.mail.emails import absolute_url, status_change_email_queue
 from campaign.models import AskStatus, Membership, Role, Update
+from campaign.people import Surface, person_display_name
 
 
 def status_change_recipients(*, update: Update) -> list:
@@ -33,6 +34,11 @@ def status_change_notify(*, update: Update) -> int:
         "old_status_label": AskStatus(update.old_status).label if update.old_status else "—",
         "new_status_label": AskStatus(update.new_status).label,
         "ask_url": absolute_url(update.ask.get_absolute_url()),
+        # Emails leave the tracker for mail servers and phones: pseudonyms only.
+        "people": [
+            person_display_name(person, role=None, surface=Surface.EMAIL)
+            for person in update.ask.people.order_by("pseudonym")
+        ],
     }
     for recipient in recipients:
         status_change_email_queue(update=update, recipient=recipient, context=context)

@@ -14,11 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaign import selectors, services
 from campaign.filters import AskFilter
-from campaign.forms import AskForm, EvidenceForm, NoteForm, StatusChangeForm
+from campaign.forms import AskForm, EvidenceForm, NoteForm, SignatureForm, StatusChangeForm
 from campaign.models import AskStatus
+from campaign.people import Surface
 from campaign.redirects import next_or
 from campaign.views.dashboard import scope_actions
 from campaign.views.evidence import reference_messages
+from campaign.views.guard import name_override_requested, show_refusal
 from campaign.views.rendering import VIEWER_NOTE, render_page
 
 ASKS_PER_PAGE = 50
@@ -59,11 +61,19 @@ def ask_create(request):
         )
         return redirect("dashboard")
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            ask = services.ask_create(author=request.user, **_with_new_target(form, request.user))
-        saved_as = " as a draft" if ask.status == AskStatus.DRAFT else ""
-        messages.success(request, f"Ask “{ask.title}” recorded{saved_as}.")
-        return redirect(ask)
+        try:
+            with transaction.atomic():
+                ask = services.ask_create(
+                    author=request.user,
+                    name_override=name_override_requested(request),
+                    **_with_new_target(form, request.user),
+                )
+        except ValidationError as error:
+            show_refusal(form, error, user=request.user, campaign_id=form.cleaned_data["campaign"].pk)
+        else:
+            saved_as = " as a draft" if ask.status == AskStatus.DRAFT else ""
+            messages.success(request, f"Ask “{ask.title}” recorded{saved_as}.")
+            return redirect(ask)
     return render(request, "campaign/ask_form.html", {"form": form})
 
 
@@ -91,6 +101,8 @@ def _render_ask_page(request, ask, *, status_form=None, note_form=None, status=2
     """The ask page; after a failed POST, with the user's input and its errors."""
     can_edit = selectors.role_grants(ask.user_role, "edit")
     timeline = Paginator(selectors.ask_timeline(ask), TIMELINE_PER_PAGE)
+    shown_role = selectors.names_role(request.user, ask.campaign_id, ask.user_role)
+    people = selectors.people_shown(selectors.ask_people(ask), role=shown_role, surface=Surface.ASK_PAGE)
     evidence = Paginator(selectors.ask_evidence_for(request.user, ask), EVIDENCE_PER_PAGE)
     context = {
         "ask": ask,
@@ -101,6 +113,12 @@ def _render_ask_page(request, ask, *, status_form=None, note_form=None, status=2
         "evidence": evidence.get_page(request.GET.get("evidence")),
         "status_form": status_form or (StatusChangeForm(ask=ask) if can_edit else None),
         "note_form": note_form or (NoteForm() if can_edit else None),
+        "people": people,
+        "outcome": selectors.standing_outcome(ask),
+        "signatures": selectors.ask_signatures(ask),
+        "signature_form": SignatureForm() if can_edit else None,
+        # Viewers read "based on confidential evidence", without its title or link.
+        "sees_confidential": can_edit,
     }
     return render_page(request, "campaign/ask.html", context, title=ask.title, status=status)
 
@@ -117,11 +135,12 @@ def ask_edit(request, pk):
                     ask=ask,
                     author=request.user,
                     expected_version=form.cleaned_data["version"] or 0,
+                    name_override=name_override_requested(request),
                     **_with_new_target(form, request.user),
                 )
         except ValidationError as error:
-            # A rule the form checked already, broken by someone else's save since.
-            form.add_error(None, error)
+            # The name guard, or a rule the form checked already, broken by someone else's save since.
+            show_refusal(form, error, user=request.user, campaign_id=form.cleaned_data["campaign"].pk)
         except services.StaleEditError as error:
             current = selectors.get_ask_for(request.user, pk, need="edit")
             # Keep what the user typed, but against the version now saved, so a
@@ -148,10 +167,15 @@ def ask_status(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.ask_change_status(
-                ask=ask, new_status=form.cleaned_data["new_status"], author=request.user, note=form.cleaned_data["note"]
+                ask=ask,
+                new_status=form.cleaned_data["new_status"],
+                author=request.user,
+                note=form.cleaned_data["note"],
+                name_override=name_override_requested(request),
+                **form.outcome_fields(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            show_refusal(form, error, user=request.user, campaign_id=ask.campaign_id)
         else:
             message = f"Status of “{ask.title}” changed to {ask.get_status_display()}."
             if in_cell:
@@ -179,9 +203,18 @@ def ask_note(request, pk):
     ask = selectors.get_ask_for(request.user, pk, need="edit")
     form = NoteForm(request.POST)
     if form.is_valid():
-        services.ask_add_note(ask=ask, author=request.user, note=form.cleaned_data["note"])
-        messages.success(request, "Update logged.")
-        return redirect(ask)
+        try:
+            services.ask_add_note(
+                ask=ask,
+                author=request.user,
+                note=form.cleaned_data["note"],
+                name_override=name_override_requested(request),
+            )
+        except ValidationError as error:
+            show_refusal(form, error, user=request.user, campaign_id=ask.campaign_id)
+        else:
+            messages.success(request, "Update logged.")
+            return redirect(ask)
     return _render_ask_page(request, ask, note_form=form, status=400)
 
 
@@ -197,10 +230,11 @@ def evidence_add(request, pk):
                 asks=[ask],
                 file=form.cleaned_data.get("file"),
                 content_type=form.detected_content_type,
+                name_override=name_override_requested(request),
                 **form.service_fields(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            show_refusal(form, error, user=request.user, campaign_id=ask.campaign_id)
         else:
             messages.success(request, f"Evidence “{evidence}” added.")
             reference_messages(request, evidence)

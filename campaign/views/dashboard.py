@@ -71,6 +71,7 @@ def campaign_detail(request, slug):
         "role_note": "" if can_edit else VIEWER_NOTE,
         "asks_by_target": asks_by_target,
         "tally": tally,
+        "outcomes": selectors.outcome_tally([campaign.pk])[campaign.pk],
         "asks_shown": sum(len(asks) for _, asks in asks_by_target),
         "members": selectors.campaign_members(campaign),
         "recent_evidence": selectors.recent_evidence_for(request.user, campaign, limit=6),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaign import selectors, services
 from campaign.forms import EvidenceEditForm
 from campaign.redirects import next_or
+from campaign.views.guard import name_override_requested, show_refusal
 
 NOT_A_SYMBOL = (
     "“{reference}” is not a UN symbol or a Special Procedures reference, so it is kept as typed and not linked. "
@@ -52,22 +53,32 @@ def evidence_edit(request, pk):
                 asks=list(form.cleaned_data["asks"]),
                 file=form.cleaned_data.get("file") if "file" in form.changed_data else None,
                 content_type=form.detected_content_type,
+                name_override=name_override_requested(request),
                 **form.service_fields(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            show_refusal(form, error, user=request.user, campaign_id=evidence.campaign_id)
         else:
             messages.success(request, f"Evidence “{evidence.title}” saved.")
             reference_messages(request, saved)
             return redirect(_back(request, evidence))
     status = 400 if form.errors else 200
-    context = {"evidence": evidence, "form": form, "next": _back(request, evidence)}
+    context = {
+        "evidence": evidence,
+        "form": form,
+        "next": _back(request, evidence),
+        "backed_asks": services.evidence_backed_asks(evidence),
+    }
     return render(request, "campaign/evidence_edit.html", context, status=status)
 
 
 @require_POST
 def evidence_delete(request, pk):
     evidence = selectors.get_evidence_for(request.user, pk, need="edit")
-    services.evidence_soft_delete(evidence=evidence, actor=request.user)
+    try:
+        services.evidence_soft_delete(evidence=evidence, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("evidence_edit", pk=pk)
     messages.success(request, f"Evidence “{evidence.title}” deleted. An admin can restore it if needed.")
     return redirect(_back(request, evidence))

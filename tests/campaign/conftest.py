@@ -19,6 +19,8 @@ SECRETS = (
     "INTERNAL-EVIDENCE-SECRET",
     "CONFIDENTIAL-EVIDENCE-SECRET",
     "WITHDRAWN-NOTE-SECRET",
+    "INTERNAL-OUTCOME-EVIDENCE-SECRET",
+    "INTERNAL-RATIONALE-SECRET",
     "OTHER-CAMPAIGN-SECRET",
     "STAFF-CAMPAIGN-TITLE-SECRET",
     "Owner Secretname",
@@ -44,7 +46,17 @@ def public_world(campaign, lead, editor, target):
     def published_ask(title, wording, *, target=target, weight=1, status=AskStatus.IN_PROGRESS):
         ask = AskFactory(campaign=campaign, target=target, owner=editor, title=title, wording="INTERNAL-WORDING-SECRET")
         if status:
-            services.ask_change_status(ask=ask, new_status=AskStatus.MET, author=lead, note="INTERNAL-NOTE-SECRET")
+            # An internal outcome: what it rests on and why stay off the public pages.
+            basis = EvidenceFactory(campaign=campaign, title="INTERNAL-OUTCOME-EVIDENCE-SECRET", asks=[ask])
+            services.ask_change_status(
+                ask=ask,
+                new_status=AskStatus.MET,
+                author=lead,
+                note="INTERNAL-NOTE-SECRET",
+                evidence=basis,
+                response="supported",
+                rationale="INTERNAL-RATIONALE-SECRET: the reply met every part of the ask, as the team judged in its review.",
+            )
         publishing.ask_publish(
             ask=ask, actor=lead, public_wording=wording, public_weight=weight, public_source_title="Joint statement"
         )

@@ -23,11 +23,14 @@ from campaign.models import (
     Campaign,
     Digest,
     Evidence,
+    NameGuardOverride,
+    NamesExport,
+    Person,
     ProgressSummary,
     Reminder,
     Update,
 )
-from tests.factories import AskFactory, UserFactory
+from tests.factories import AskFactory, UserFactory, outcome_for
 from tests.two_factor import force_login_verified
 
 # Apps whose models the project does not create rows for; their change forms are
@@ -67,6 +70,9 @@ def job_records(demo, superuser):
         campaign=demo, period_start=now - datetime.timedelta(days=7), period_end=now, figures={"met": 1}
     )
     RecoveryCode.objects.create(user=superuser, code_hash="not-a-real-hash")
+    person = Person.objects.filter(campaign=demo).first()
+    NameGuardOverride.objects.create(campaign=demo, person=person, user=superuser, field="note")
+    NamesExport.objects.create(campaign=demo, user=superuser, reason="For the Special Rapporteur's urgent appeal.")
     return email
 
 
@@ -439,7 +445,7 @@ def test_ask_change_page_lists_the_latest_fifty_timeline_entries_and_says_how_ma
     assert [form.instance.note for form in updates.initial_forms] == [
         f"Entry of day {day:02}" for day in range(59, 9, -1)
     ]
-    assert _inline_headings(html) == ["Updates (the latest 50 of 60)", "Evidence (the latest 50 of 55)"]
+    assert _inline_headings(html) == ["Updates (the latest 50 of 60)", "Evidence (the latest 50 of 55)", "Signatures"]
     assert "Entry of day 59" in html and "Entry of day 09" not in html
 
     # Saving the page untouched, with a note added, keeps every entry and adds the note.
@@ -455,7 +461,7 @@ def test_ask_change_page_lists_the_latest_fifty_timeline_entries_and_says_how_ma
 
 def test_ask_change_page_of_a_short_timeline_has_the_plain_heading(admin_client, open_ask):
     html = admin_client.get(_admin_url(Ask, "change", open_ask.pk)).content.decode()
-    assert _inline_headings(html) == ["Updates", "Evidence"]
+    assert _inline_headings(html) == ["Updates", "Evidence", "Signatures"]
 
 
 def _inline_headings(html: str) -> list[str]:
@@ -604,7 +610,15 @@ def test_admin_edit_counts_as_activity_and_is_recorded_as_the_admins(admin_clien
     url = _admin_url(Ask, "change", open_ask.pk)
     data = _form_values(admin_client.get(url))
     before = (open_ask.version, open_ask.last_activity_at)
-    data.update(deadline_reason="The session ends then.", status=AskStatus.MET, status_note="Granted in full.")
+    outcome = outcome_for(open_ask)
+    data.update(
+        deadline_reason="The session ends then.",
+        status=AskStatus.MET,
+        status_note="Granted in full.",
+        outcome_evidence=outcome["evidence"].pk,
+        outcome_response=outcome["response"],
+        outcome_rationale=outcome["rationale"],
+    )
 
     assert admin_client.post(url, data).status_code == 302
 

@@ -91,7 +91,7 @@ def test_status_and_priority_accept_labels_in_any_case(admin_client, campaign, t
         "id,campaign,target,title,wording,status,priority\n"
         f",china,{target.name},First,Text.,Open,HIGH\n"
         f",china,{target.name},Second,Text.,in progress,Low\n"
-        f",china,{target.name},Third,Text.,partially_met,medium\n"
+        f",china,{target.name},Third,Text.,in_progress,medium\n"
     )
 
     assert _confirm(admin_client, _preview(admin_client, csv_text)).status_code == 302
@@ -100,7 +100,7 @@ def test_status_and_priority_accept_labels_in_any_case(admin_client, campaign, t
     assert imported == {
         "First": (AskStatus.OPEN, "high"),
         "Second": (AskStatus.IN_PROGRESS, "low"),
-        "Third": (AskStatus.PARTIALLY_MET, "medium"),
+        "Third": (AskStatus.IN_PROGRESS, "medium"),
     }
 
 

@@ -18,7 +18,7 @@ from campaign.models import Ask, Reminder, UNMeeting, Update
 from campaign.services import ask_change_status, ask_create, un_calendar_file_rows, un_calendar_load
 from campaign.un_calendar import anchor_reason, moved_phrase
 from tests.campaign.test_digests import message_to, send, weekly
-from tests.factories import AskFactory
+from tests.factories import AskFactory, outcome_for
 from tests.two_factor import force_login_verified
 
 ZURICH = zoneinfo.ZoneInfo("Europe/Zurich")
@@ -127,7 +127,7 @@ def test_an_admin_moving_hrc62_by_a_week_moves_open_asks_rearms_reminders_and_le
 ):
     open_ask = _anchored_ask(campaign, target, editor, hrc62)
     closed = _anchored_ask(campaign, target, editor, hrc62, title="Letter to the President")
-    ask_change_status(ask=closed, new_status="met", author=lead, note="Sent.")
+    ask_change_status(ask=closed, new_status="met", author=lead, note="Sent.", **outcome_for(closed))
     email_deliver_all()
     mail.outbox.clear()
 

@@ -16,7 +16,7 @@ from campaign.models import (
     Update,
 )
 from campaign.services import ask_change_status
-from tests.factories import AskFactory, EvidenceFactory, UserFactory
+from tests.factories import AskFactory, EvidenceFactory, UserFactory, outcome_for
 
 
 def test_ask_shows_the_label_of_its_status_and_priority():
@@ -115,7 +115,9 @@ def test_overdue_and_days_left(campaign, target):
 
 
 def test_choices_are_stored_as_snake_case(ask, editor):
-    ask_change_status(ask=ask, new_status=AskStatus.PARTIALLY_MET, author=editor, note="Half of it.")
+    ask_change_status(
+        ask=ask, new_status=AskStatus.PARTIALLY_MET, author=editor, note="Half of it.", **outcome_for(ask)
+    )
     stored = Ask.objects.filter(pk=ask.pk).values_list("status", flat=True).get()
     assert stored == "partially_met"
 

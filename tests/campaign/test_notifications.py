@@ -4,12 +4,14 @@ import pytest
 from django.core import mail
 
 from campaign.mail.outbox import email_deliver_all
-from campaign.models import Ask, OutboundEmail
+from campaign.models import OUTCOME_STATUSES, Ask, OutboundEmail
 from campaign.services import ask_change_status
+from tests.factories import outcome_for
 
 
 def change(ask, author, status=Ask.Status.IN_PROGRESS, note="The office replied."):
-    return ask_change_status(ask=ask, new_status=status, author=author, note=note)
+    outcome = outcome_for(ask) if status in OUTCOME_STATUSES else {}
+    return ask_change_status(ask=ask, new_status=status, author=author, note=note, **outcome)
 
 
 def recipients():

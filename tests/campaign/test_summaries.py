@@ -9,7 +9,7 @@ import time_machine
 from campaign.models import Ask, Evidence, ProgressSummary
 from campaign.services import ask_change_status
 from campaign.summaries import summaries_compile, summary_chart_data
-from tests.factories import AskFactory, EvidenceFactory
+from tests.factories import AskFactory, EvidenceFactory, outcome_for
 
 ZURICH = zoneinfo.ZoneInfo("Europe/Zurich")
 MONDAY = datetime.datetime(2026, 3, 9, 6, 0, tzinfo=ZURICH)
@@ -29,9 +29,10 @@ def week_of_work(campaign, target, editor, lead):
         met = AskFactory(
             campaign=campaign, target=target, owner=editor, title="Met ask", deadline=datetime.date(2026, 3, 20)
         )
+        outcome = outcome_for(met)  # its evidence added before the week
     with travel(3):
         AskFactory(campaign=campaign, target=target, owner=lead, title="New ask", deadline=datetime.date(2026, 3, 25))
-        ask_change_status(ask=met, new_status=Ask.Status.MET, author=lead, note="Published on the 3rd.")
+        ask_change_status(ask=met, new_status=Ask.Status.MET, author=lead, note="Published on the 3rd.", **outcome)
         EvidenceFactory(campaign=campaign, kind="statement", assessment="shows_progress", sensitivity="public")
         EvidenceFactory(campaign=campaign, kind="testimony", sensitivity="confidential", title="Witness A in Urumqi")
     return old
@@ -46,6 +47,7 @@ def test_weekly_summary_counts_asks_and_what_changed(week_of_work, campaign):
     assert figures["total_asks"] == 3
     assert figures["asks_by_status"]["open"] == 2 and figures["asks_by_status"]["met"] == 1
     assert figures["met_or_partially_met_share"] == round(1 / 3, 3)
+    assert figures["met_with_support"] == 1 and figures["outcomes_by_response"]["supported"] == 1
     [change] = figures["status_changes"]
     assert (change["ask_title"], change["new_status"], change["note"]) == ("Met ask", "met", "Published on the 3rd.")
     assert [ask["title"] for ask in figures["new_asks"]] == ["New ask"]

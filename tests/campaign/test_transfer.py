@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from campaign.models import Ask, Campaign, Evidence, Membership, Role, Update
+from campaign.models import Ask, Campaign, Evidence, Membership, Organisation, Outcome, Role, Signature, Update
 from campaign.services import ask_add_note, ask_change_status
 from tests.factories import AskFactory, EvidenceFactory, MembershipFactory, TargetFactory
 
@@ -38,7 +38,16 @@ def full_campaign(media, campaign, lead, editor, viewer, ask, other_campaign, ou
     deleted.save()
     ask_change_status(ask=ask, new_status="in_progress", author=editor, note="Letter sent to the OHCHR.")
     ask_add_note(ask=ask, author=viewer, note="Meeting held — 'quiet diplomacy'.")
-    ask_change_status(ask=closed, new_status="not_met", author=lead, note="Sentence upheld.")
+    statement = EvidenceFactory(campaign=campaign, asks=[closed], url="https://example.org/statement", reference="")
+    ask_change_status(
+        ask=closed,
+        new_status="not_met",
+        author=lead,
+        note="Sentence upheld.",
+        evidence=statement,
+        response="rejected",
+        rationale="The court upheld the life sentence on appeal, and the government rejected every call to review it.",
+    )
     with_file = EvidenceFactory(
         campaign=campaign,
         asks=[ask, deleted],
@@ -50,11 +59,14 @@ def full_campaign(media, campaign, lead, editor, viewer, ask, other_campaign, ou
         file_size=13,
     )
     with_file.file.save("assessment 2022.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
-    EvidenceFactory(campaign=campaign, asks=[closed], url="https://example.org/statement", reference="")
     gone = EvidenceFactory(campaign=campaign, title="Removed")
     gone.deleted_at = timezone.now()
     gone.save()
     AskFactory(campaign=other_campaign, title="Someone else's ask")
+    coalition = Organisation.objects.create(name="Coalition for Uyghur rights", country="", website="")
+    Signature.objects.create(
+        ask=closed, organisation=coalition, role="lead_drafter", signed_on=datetime.date(2022, 5, 28)
+    )
     MembershipFactory(campaign=campaign, role=Role.VIEWER, user__email="former.member@example.org")
     return campaign
 
@@ -98,6 +110,16 @@ def canonical(slug: str) -> dict:
             for u in Update.objects.filter(ask__campaign=campaign).select_related("ask").order_by("created_at", "id")
         ],
         "evidence": evidence,
+        "signatures": sorted(
+            (ask_no[s.ask_id], s.organisation.name, s.role, s.signed_on, s.public)
+            for s in Signature.objects.filter(ask__campaign=campaign).select_related("organisation")
+        ),
+        "outcomes": [
+            {"ask": ask_no[o.ask_id], "evidence": o.evidence.title if o.evidence else None}
+            | {"author": o.author.email if o.author else None, "update": o.update.created_at}
+            | {f: getattr(o, f) for f in ("status", "response", "rationale", "created_at", "reopened_at")}
+            for o in Outcome.objects.filter(ask__campaign=campaign).select_related("evidence", "author", "update")
+        ],
     }
 
 
@@ -122,6 +144,8 @@ def test_export_then_import_into_an_empty_database_gives_the_same_rows(full_camp
     after = canonical("china")
     assert after == before
     assert len(after["asks"]) == 3 and len(after["evidence"]) == 3 and len(after["updates"]) == 3
+    assert [(o["status"], o["response"]) for o in after["outcomes"]] == [("not_met", "rejected")]
+    assert [s[1:3] for s in after["signatures"]] == [("Coalition for Uyghur rights", "lead_drafter")]
     assert not Ask.all_objects.filter(title="Someone else's ask").exists()
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaign.models import Ask, Update
-from tests.factories import AskFactory, EvidenceFactory, MembershipFactory, UpdateFactory
+from tests.factories import AskFactory, EvidenceFactory, MembershipFactory, UpdateFactory, outcome_for
 
 
 def ask_form_data(ask, **changes):
@@ -63,13 +63,20 @@ def test_status_change_without_note_is_refused_and_changes_nothing(client, edito
     assert not Update.objects.exists()
 
 
+def _outcome_post(ask) -> dict:
+    outcome = outcome_for(ask)
+    return outcome | {"evidence": outcome["evidence"].pk}
+
+
 def test_status_change_from_the_list_with_htmx_returns_the_new_cell(client, editor, ask):
     client.force_login(editor)
     headers = {"HX-Request": "true", "HX-Target": f"status-cell-{ask.pk}"}
 
     form = client.get(reverse("ask_status", args=[ask.pk]), headers=headers)
     response = client.post(
-        reverse("ask_status", args=[ask.pk]), {"new_status": "met", "note": "Report published."}, headers=headers
+        reverse("ask_status", args=[ask.pk]),
+        {"new_status": "met", "note": "Report published."} | _outcome_post(ask),
+        headers=headers,
     )
 
     assert "<select" in form.content.decode() and "<html" not in form.content.decode()
