@@ -269,8 +269,8 @@ class StatusChangeForm(forms.Form):
         queryset=Evidence.objects.none(),
         required=False,
         empty_label="Choose…",
-        help_text="For met, partially met or not met: the reply, resolution or report. "
-        "It is linked to the ask if it is not yet.",
+        help_text="For met, partially met or not met: the reply, resolution or report, "
+        "among this ask's evidence (add it to the ask first if it is not listed).",
     )
     response = forms.ChoiceField(
         label="The target's response",
@@ -290,9 +290,13 @@ class StatusChangeForm(forms.Form):
         self.fields["new_status"].choices = [("", "Choose…")] + [
             (value, label) for value, label in AskStatus.choices if value != ask.status
         ]
-        # Editors and leads change statuses, and they see confidential evidence too.
-        self.fields["evidence"].queryset = Evidence.objects.filter(campaign_id=ask.campaign_id).order_by(
-            "-published_on", "-added_at"
+        # Editors and leads change statuses, and they see confidential evidence
+        # too. The ask's own evidence: a campaign followed for years holds
+        # thousands of items, too many for a select on every ask page.
+        self.fields["evidence"].queryset = (
+            Evidence.objects.filter(campaign_id=ask.campaign_id, asks=ask)
+            .only("pk", "title", "reference")  # what an option shows (Evidence.__str__)
+            .order_by("-published_on", "-added_at")
         )
 
     def outcome_fields(self) -> dict:

@@ -101,6 +101,6 @@ RATIONALE = (
 
 
 def outcome_for(ask, response: str = "supported") -> dict:
-    """The keyword arguments of ``ask_change_status`` for an outcome resting on a new evidence item."""
-    evidence = EvidenceFactory(campaign=ask.campaign, title=f"Reply about {ask.title}")
+    """The keyword arguments of ``ask_change_status`` for an outcome resting on a new evidence item of the ask."""
+    evidence = EvidenceFactory(campaign=ask.campaign, title=f"Reply about {ask.title}", asks=[ask])
     return {"evidence": evidence, "response": response, "rationale": RATIONALE}
