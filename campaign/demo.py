@@ -801,8 +801,9 @@ def _outcomes(campaign, demo_asks, asks, users):
             if entry.outcome is None:
                 continue
             ask = asks[demo.key]
-            update = Update.objects.get(ask=ask, created_at=_at(entry.on), new_status=entry.new_status)
-            if Outcome.objects.filter(update=update).exists():
+            update = Update.objects.filter(ask=ask, created_at=_at(entry.on), new_status=entry.new_status).first()
+            # None: a timeline an earlier demo wrote differently, or someone changed; it stays as it is.
+            if update is None or Outcome.objects.filter(update=update).exists():
                 continue
             evidence = Evidence.all_objects.get(campaign=campaign, title=entry.outcome.evidence)
             Outcome.objects.create(

@@ -263,3 +263,15 @@ def test_the_demo_publishes_the_china_campaign_as_it_was_public_in_2022(client):
         for internal in Evidence.objects.exclude(sensitivity="public").filter(campaign__slug=CHINA_SLUG):
             assert internal.title not in body, (url, internal.title)
         assert "closed meeting" not in body and "fictional" not in body.lower(), url
+
+
+def test_reloading_over_a_timeline_written_differently_leaves_it_and_does_not_fail():
+    """An install upgraded from an earlier demo has its closing updates on other
+    days; `make run` reloads the demo every time and must not stop there."""
+    from campaign.models import Outcome
+
+    _load()
+    Outcome.objects.all().delete()
+    Update.objects.exclude(new_status="").filter(new_status__in=["met", "not_met"]).update(created_at=timezone.now())
+    _load()
+    assert not Outcome.objects.exists()
