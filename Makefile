@@ -59,7 +59,7 @@ demo: migrate
 
 run: demo
 	@echo "Open http://localhost:8000/ (admin: http://localhost:8000/admin/). Ctrl-C stops web, worker and beat."
-	@echo "The public tracker of the demo campaign: http://localhost:8000/p/$$($(BIN)/python -c 'from campaign.demo import CHINA_SLUG; print(CHINA_SLUG)')/"
+	@$(MANAGE) shell --no-imports -c "from campaign.demo import CHINA_SLUG; print(f'The demo campaign as the public sees it: http://localhost:8000/p/{CHINA_SLUG}/')"
 	$(BIN)/honcho start -f Procfile
 
 lint: install-dev
