@@ -13,6 +13,7 @@ today's noon, so deadlines stay "past and future" whenever the data is built.
 import datetime
 import random
 from dataclasses import asdict, dataclass
+from itertools import groupby
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from campaign.models import Ask, AskStatus, Campaign, Evidence, Membership, Role, Target, Update
+from campaign.publishing import PUBLIC_ID_ALPHABET, PUBLIC_ID_LENGTH
 
 BENCH_EMAIL_DOMAIN = "bench.example.org"
 BENCH_SLUG_PREFIX = "bench-"
@@ -39,6 +41,14 @@ SHOWCASE_EVIDENCE = 10
 SEARCH_WORD = "report"
 
 BATCH_SIZE = 2000
+
+# The public tracker (issue 20): the showcase's campaign is published with this
+# many of its asks, the showcase among them, and every PUBLIC_UPDATE_EVERY-th
+# update of each of those asks (the showcase's first, fifth...), so the public campaign page, an ask and the feed have a
+# realistic amount to show.
+PUBLIC_ASKS = 40
+PUBLIC_UPDATE_EVERY = 4
+PUBLIC_TITLE = "Follow-up of our demands to the Human Rights Council"
 
 
 @dataclass(frozen=True)
@@ -270,6 +280,7 @@ class _Generator:
         asks, showcase = self.asks(campaigns, targets, members_by_campaign)
         updates = self.updates(asks, showcase, members_by_campaign)
         evidence, links = self.evidence(campaigns, asks, showcase, members_by_campaign)
+        public_asks, public_updates = self.publish(asks, showcase)
         return {
             "users": len(users),
             "campaigns": len(campaigns),
@@ -279,6 +290,8 @@ class _Generator:
             "updates": updates,
             "evidence": evidence,
             "evidence_ask_links": links,
+            "public_asks": public_asks,
+            "public_updates": public_updates,
         }
 
     def ago(self, max_days: int, min_days: int = 0) -> datetime.datetime:
@@ -497,6 +510,51 @@ class _Generator:
             linked_count += len(through.objects.bulk_create(batch))
         self.log(f"{linked_count} evidence–ask links")
         return len(created), linked_count
+
+    def publish(self, asks, showcase) -> tuple[int, int]:
+        """Publish the showcase's campaign, PUBLIC_ASKS of its asks (each with a
+        random public id) and some of their updates, as a lead would."""
+        rng = self.rng
+        campaign_id = showcase.campaign_id
+        Campaign.objects.filter(pk=campaign_id).update(
+            published=True,
+            published_at=self.noon - datetime.timedelta(days=30),
+            public_title=PUBLIC_TITLE,
+            public_summary="What we asked of UN bodies and States, and what they did.",
+            allow_indexing=True,
+        )
+        others = [
+            ask
+            for ask in asks[1:]
+            if ask.campaign_id == campaign_id and ask.status != AskStatus.DRAFT and ask.deleted_at is None
+        ]
+        chosen = [showcase, *rng.sample(others, min(PUBLIC_ASKS - 1, len(others)))]
+        public_ids: set[str] = set()
+        for ask in chosen:
+            while not ask.public_id or ask.public_id in public_ids:
+                ask.public_id = "".join(rng.choice(PUBLIC_ID_ALPHABET) for _ in range(PUBLIC_ID_LENGTH))
+            public_ids.add(ask.public_id)
+            ask.published, ask.published_at = True, ask.created_at
+            ask.public_wording = f"{ask.title}: {ask.wording}"
+            ask.public_source_title = ask.source_title
+            ask.public_source_date = ask.source_date
+        fields = ["public_id", "published", "published_at", "public_wording", "public_source_title"]
+        Ask.objects.bulk_update(chosen, [*fields, "public_source_date"], batch_size=BATCH_SIZE)
+        statuses = [status for status in AskStatus.values if status != AskStatus.DRAFT]
+        timelines = Update.objects.filter(ask__in=chosen).order_by("ask_id", "created_at", "pk")
+        updates = [
+            update
+            for _, timeline in groupby(timelines, key=lambda update: update.ask_id)
+            for update in list(timeline)[::PUBLIC_UPDATE_EVERY]
+        ]
+        for update in updates:
+            update.published, update.published_at = True, update.created_at
+            update.public_note, update.public_status = update.note, rng.choice(statuses)
+        Update.objects.bulk_update(
+            updates, ["published", "published_at", "public_note", "public_status"], batch_size=BATCH_SIZE
+        )
+        self.log(f"1 published campaign, {len(chosen)} public asks, {len(updates)} public updates")
+        return len(chosen), len(updates)
 
 
 def _batches(rows, size: int):

@@ -36,7 +36,21 @@ def page_paths(prepared: dict) -> dict[str, str]:
         "ask (20 upd, 10 evid)": f"/asks/{prepared['showcase_ask_id']}/",
         "campaign": f"/campaigns/{prepared['campaign_slug']}/",
         "admin ask changelist": "/admin/campaign/ask/",
+        # The public tracker (issue 20), asked for without a session like any
+        # reader; the runner measures each twice: built, and served through the cache.
+        "public campaign": f"/p/{prepared['campaign_slug']}/",
+        "public ask": f"/p/{prepared['campaign_slug']}/{prepared['public_ask_id']}/",
+        "public feed": f"/p/{prepared['campaign_slug']}/feed.atom",
     }
+
+
+PUBLIC_PAGE_PREFIX = "public "
+# The key of a public page's query count when served from Django's cache.
+CACHED_SUFFIX = " (cached)"
+
+
+def is_public_page(name: str) -> bool:
+    return name.startswith(PUBLIC_PAGE_PREFIX)
 
 
 def prepare() -> dict:
@@ -54,6 +68,7 @@ def prepare() -> dict:
     member_device = TOTPDevice.objects.create(user=member, name="Bench authenticator", confirmed=True)
     prepared = {
         "showcase_ask_id": showcase.pk,
+        "public_ask_id": showcase.public_id,
         "campaign_slug": showcase.campaign.slug,
         "campaign_id": showcase.campaign_id,
         "staff_totp_key": staff_device.key,
@@ -123,7 +138,8 @@ def _database_version() -> str:
 def page_query_counts(prepared: dict, member_device) -> dict[str, int | None]:
     """Queries per page for the member on the full data, in a session that
     has passed the second factor with ``member_device`` (the admin, which
-    needs a staff session, is left out; /healthz, like wrk, without one).
+    needs a staff session, is left out; /healthz and the public pages, like
+    wrk, without one; the public pages also as served from the cache).
 
     Each page is counted on its first request in this process: built, whatever
     any cache might hold after it."""
@@ -145,9 +161,15 @@ def page_query_counts(prepared: dict, member_device) -> dict[str, int | None]:
         if name.startswith("admin"):
             counts[name] = None
             continue
+        reader = anonymous if name == "healthz" or is_public_page(name) else client
         with CaptureQueriesContext(connection) as captured:
-            response = (anonymous if name == "healthz" else client).get(path)
+            response = reader.get(path)
         counts[name] = len(captured) if response.status_code == 200 else None
+        if is_public_page(name):
+            # Its second request, as the cache serves it.
+            with CaptureQueriesContext(connection) as captured:
+                response = reader.get(path)
+            counts[name + CACHED_SUFFIX] = len(captured) if response.status_code == 200 else None
     return counts
 
 

@@ -32,6 +32,7 @@ from campaign.models import (
     ProgressSummary,
     Reminder,
     Signature,
+    Suggestion,
     Target,
     TargetResponse,
     UNMeeting,
@@ -53,6 +54,7 @@ from campaign.services import (
     public_changed,
     un_meeting_follow,
 )
+from campaign.suggestions import suggestion_accept_as_update, suggestion_reject
 from campaign.un_calendar import anchored
 
 NEW_ASK_CLOSED = (
@@ -748,6 +750,48 @@ class UpdateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    """The moderation queue of suggestions from the public, across campaigns.
+    Read-only: the actions decide through the same services as the leads' page
+    (campaign.suggestions), so accepting writes an internal update, never a public one."""
+
+    list_display = ["created_at", "campaign", "ask", "status", "text_start", "decided_by", "decided_at"]
+    list_filter = ["status", "campaign"]
+    search_fields = ["text", "ask__title"]
+    list_select_related = ["campaign", "ask", "decided_by"]
+    actions = ["accept_as_update", "reject"]
+
+    @admin.display(description="what happened")
+    def text_start(self, suggestion):
+        return suggestion.text[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def _decide(self, request, queryset, decide, done: str):
+        decided = 0
+        for suggestion in queryset.filter(status=Suggestion.Status.PENDING).select_related("campaign", "ask"):
+            try:
+                decide(suggestion=suggestion, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{suggestion}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                decided += 1
+        self.message_user(request, f"{done} {decided} suggestion(s).", messages.SUCCESS)
+
+    @admin.action(description="Accept selected pending suggestions as internal updates")
+    def accept_as_update(self, request, queryset):
+        self._decide(request, queryset, suggestion_accept_as_update, "Accepted as internal updates:")
+
+    @admin.action(description="Reject selected pending suggestions")
+    def reject(self, request, queryset):
+        self._decide(request, queryset, suggestion_reject, "Rejected:")
 
 
 # --- What the jobs keep --------------------------------------------------------

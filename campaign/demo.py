@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from campaign import publishing, un_symbols
+from campaign import publishing, suggestions, un_symbols
 from campaign.models import (
     Ask,
     AskStatus,
@@ -31,6 +31,7 @@ from campaign.models import (
     Person,
     Role,
     Signature,
+    Suggestion,
     Target,
     TargetResponse,
     UNBody,
@@ -776,6 +777,26 @@ def _publish(campaign, demo_asks, asks, lead):
             )
 
 
+# A suggestion from the public, waiting in the China campaign's queue (issue 20).
+CHINA_SUGGESTION = {
+    "ask": "mechanism",
+    "text": (
+        "The Human Rights Council voted down the draft decision to debate the OHCHR assessment on "
+        "6 October 2022: 17 in favour, 19 against, 11 abstentions."
+    ),
+    "date": datetime.date(2022, 10, 6),
+}
+
+
+def _suggestion(campaign, asks, suggestion: dict):
+    """Sent once: a lead's decision on it is not undone by rerunning."""
+    if Suggestion.objects.filter(campaign=campaign, text=suggestion["text"]).exists():
+        return
+    suggestions.suggestion_submit(
+        campaign_id=campaign.pk, ask_id=asks[suggestion["ask"]].pk, text=suggestion["text"], date=suggestion["date"]
+    )
+
+
 # The people the demo asks concern. The China campaign's defender is invented
 # (the demo names no living person at risk); Cao Shunli, who died in detention
 # in 2014, is the memorial campaign's public subject.
@@ -893,6 +914,7 @@ def demo_load(*, today: datetime.date | None = None) -> dict[str, Campaign]:
     china_asks = _asks(china, CHINA_ASKS, targets, users, today)
     _evidence(china, CHINA_EVIDENCE, china_asks, users)
     _publish(china, CHINA_ASKS, china_asks, users["lead"])
+    _suggestion(china, china_asks, CHINA_SUGGESTION)
     _people(china, CHINA_PEOPLE, china_asks)
     _outcomes(china, CHINA_ASKS, china_asks, users)
     _signatories(CHINA_SIGNATORIES, china_asks)

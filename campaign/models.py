@@ -968,3 +968,47 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ({self.get_role_display().lower()})"
+
+
+# --- Suggestions from the public (issue 20) -------------------------------------------
+
+# How long a submitter's email is kept for a follow-up question (campaign.retention).
+SUGGESTION_EMAIL_DAYS = 90
+
+
+class Suggestion(models.Model):
+    """Something a member of the public suggested about a public ask ("the
+    ministry replied on 3 March, here is the link"). It waits for the campaign's
+    leads (campaign.suggestions); accepting it makes an internal update or
+    evidence item, never a public one. No IP address is kept, hashed or not."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="suggestions")
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="suggestions")
+    text = models.TextField("what happened")
+    url = models.URLField("link", max_length=500, blank=True)
+    date = models.DateField("when it happened", null=True, blank=True)
+    # Erased SUGGESTION_EMAIL_DAYS after the suggestion came in (campaign.retention).
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The leads' queue: a campaign's pending suggestions, oldest first.
+            models.Index(fields=["campaign", "status", "created_at"], name="suggestion_queue"),
+            # The retention sweep: emails still kept, by age.
+            models.Index(fields=["created_at"], condition=~Q(email=""), name="suggestion_email_kept"),
+        ]
+
+    def __str__(self):
+        return f"Suggestion of {self.created_at:%Y-%m-%d} about {self.ask}"

@@ -82,3 +82,22 @@ def people_named_in(text: str, people) -> list[Person]:
         if any(pattern and pattern.search(haystack) for pattern in patterns):
             named.append(person)
     return named
+
+
+def names_replaced(text: str, people) -> str:
+    """``text`` with every spelling of ``people``'s names replaced by their
+    pseudonym, matched as ``people_named_in`` matches (width, case, and any run
+    of spaces or punctuation between the words). The text comes back in NFKC.
+    Callers check the result with ``people_named_in`` again: a fold that
+    ``re.IGNORECASE`` does not make (ß and ss) is caught there."""
+    result = unicodedata.normalize("NFKC", text or "")
+    for person in people:
+        for spelling in person.spellings:
+            words = normalise(spelling).split()
+            if not words:
+                continue
+            start = r"(?<![^\W\d_])" if words[0][0].isascii() else ""
+            end = r"(?![^\W\d_])" if words[-1][-1].isascii() else ""
+            pattern = start + r"[\W_]+".join(re.escape(word) for word in words) + end
+            result = re.sub(pattern, person.pseudonym, result, flags=re.IGNORECASE)
+    return result

@@ -89,6 +89,10 @@ class PublicAsk:
     def url(self) -> str:
         return reverse("public_ask", args=[self.campaign_slug, self.public_id])
 
+    @property
+    def suggest_url(self) -> str:
+        return reverse("public_suggest", args=[self.campaign_slug, self.public_id])
+
 
 @dataclass(frozen=True)
 class PublicUpdate:

@@ -33,6 +33,7 @@ from campaign.models import (
     Person,
     Role,
     Signature,
+    Suggestion,
     TargetResponse,
     UNMeeting,
     Update,
@@ -113,6 +114,15 @@ def get_ask_for(user, pk: int, need: str = "view") -> Ask:
     _require(role, need)  # as in get_campaign_for: no role, no ask (404)
     ask.user_role = role
     return ask
+
+
+def get_suggestion_for(user, pk: int, need: str = "lead") -> Suggestion:
+    """A suggestion from the public, by the rule of its campaign: 404 for a
+    non-member, 403 for a role below ``need`` (only leads moderate)."""
+    suggestions = Suggestion.objects.select_related("campaign", "ask")
+    suggestion, role = _first_with_role(suggestions.filter(pk=pk), user, "campaign_id")
+    _require(role if suggestion is not None else None, need)
+    return suggestion
 
 
 class ScopedCampaign(NamedTuple):

@@ -18,6 +18,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from campaign.mail.digests import digests_send
 from campaign.mail.outbox import batch_lease, email_deliver_all
 from campaign.mail.reminders import reminders_send
+from campaign.retention import suggestion_emails_erase
 from campaign.summaries import summaries_compile
 
 logger = logging.getLogger(__name__)
@@ -109,3 +110,8 @@ def send_digests() -> int:
 @shared_task(**RELIABLE)
 def compile_summaries() -> int:
     return len(summaries_compile())
+
+
+@shared_task(**RELIABLE)
+def erase_suggestion_emails() -> int:
+    return suggestion_emails_erase()

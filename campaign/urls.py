@@ -1,7 +1,19 @@
 from django.urls import path, re_path
 
 from campaign.publishing import PUBLIC_ID_ALPHABET
-from campaign.views import asks, dashboard, digests, evidence, feeds, leads, organisations, people, public, publishing
+from campaign.views import (
+    asks,
+    dashboard,
+    digests,
+    evidence,
+    feeds,
+    leads,
+    organisations,
+    people,
+    public,
+    publishing,
+    suggestions,
+)
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -60,6 +72,8 @@ urlpatterns += [
     path("asks/<int:pk>/public/unpublish/", publishing.ask_unpublish, name="ask_unpublish"),
     path("asks/<int:pk>/public/update/", publishing.update_publish, name="update_publish"),
     path("asks/<int:pk>/public/update/<int:update_pk>/withdraw/", publishing.update_withdraw, name="update_withdraw"),
+    path("campaigns/<slug:slug>/suggestions/", suggestions.campaign_suggestions, name="campaign_suggestions"),
+    path("suggestions/<int:pk>/decide/", suggestions.suggestion_decide, name="suggestion_decide"),
 ]
 
 # The public pages: no login, no session, no cookie (campaign.middleware.PUBLIC_PATH_PREFIXES).
@@ -70,4 +84,10 @@ urlpatterns += [
     path("p/<slug:slug>/feed.atom", public.feed, name="public_feed"),
     path("p/<slug:slug>/embed/", public.embed, name="public_embed"),
     re_path(rf"^p/(?P<slug>[-a-zA-Z0-9_]+)/(?P<public_id>{PUBLIC_ID})/$", public.ask_page, name="public_ask"),
+    # The one public page with a form, so the ask's page stays form-free and cacheable.
+    re_path(
+        rf"^p/(?P<slug>[-a-zA-Z0-9_]+)/(?P<public_id>{PUBLIC_ID})/suggest/$",
+        suggestions.suggest,
+        name="public_suggest",
+    ),
 ]

@@ -27,13 +27,14 @@ import pytest
 import time_machine
 from django.contrib import admin
 from django.core import mail
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from campaign import publishing, services
+from campaign import publishing, services, suggestions
 from campaign.mail.outbox import email_deliver_all
-from campaign.models import Digest, Evidence, NamesExport, OutboundEmail, Person
+from campaign.models import Digest, Evidence, NamesExport, OutboundEmail, Person, Suggestion, Update
 from campaign.transfer import campaign_export
 from tests.factories import AskFactory
 from tests.two_factor import force_login_verified
@@ -98,6 +99,10 @@ def canary(campaign, target, lead, editor, viewer, outsider, superuser, settings
     )
     publishing.ask_publish(ask=ask, actor=lead, public_wording="Release the detained defender.")
     publishing.update_publish(ask=ask, actor=lead, public_status="in_progress", public_note="The mission replied.")
+    # A suggestion from the public that names the person (issue 20): kept under the pseudonym.
+    suggestions.suggestion_submit(
+        campaign_id=campaign.pk, ask_id=ask.pk, text=f"{NAME} was seen at the court.", email="witness@example.net"
+    )
     ask.refresh_from_db()
     return {"ask": ask, "person": person, "evidence": evidence, "campaign": campaign, "organisation": organisation}
 
@@ -148,6 +153,7 @@ def _page_urls(world) -> dict[str, str]:
         "organisation_edit": reverse("organisation_edit", args=[world["organisation"].pk]),
         "campaign_public": reverse("campaign_public", args=[campaign.slug]),
         "ask_public": reverse("ask_public", args=[ask.pk]),
+        "campaign_suggestions": reverse("campaign_suggestions", args=[campaign.slug]),
         **_public_urls(world),
     }
     if digest is not None:
@@ -163,6 +169,7 @@ def _public_urls(world) -> dict[str, str]:
         "public_ask": reverse("public_ask", args=[campaign.slug, ask.public_id]),
         "public_embed": reverse("public_embed", args=[campaign.slug]),
         "public_feed": reverse("public_feed", args=[campaign.slug]),
+        "public_suggest": reverse("public_suggest", args=[campaign.slug, ask.public_id]),
         "sitemap": reverse("sitemap"),
     }
 
@@ -196,6 +203,7 @@ NOT_PAGES = {
     "ask_unpublish": "POST only",
     "update_publish": "POST only: test_public_text_naming_the_person_is_refused",
     "update_withdraw": "POST only",
+    "suggestion_decide": "POST only: test_a_public_suggestion_naming_the_person_is_kept_and_accepted_under_the_pseudonym",
 }
 
 
@@ -240,6 +248,24 @@ def test_public_text_naming_the_person_is_refused_even_for_a_lead(canary, spelli
     assert not leaks(str(refused.value))
     with pytest.raises(ValidationError):
         publishing.ask_publish(ask=ask, actor=lead, public_wording=f"Free {spelling} now.")
+
+
+def test_a_public_suggestion_naming_the_person_is_kept_and_accepted_under_the_pseudonym(canary, client):
+    """The public cannot be told a name was refused (that would say whom the
+    campaign tracks): the name is replaced by the pseudonym as it comes in."""
+    cache.clear()  # the rate limit counts in the cache
+    url = reverse("public_suggest", args=[canary["campaign"].slug, canary["ask"].public_id])
+    token = suggestions.form_token(canary["ask"].public_id)
+    for spelling in (NAME, *OTHER_SPELLINGS, "ＺＺcanary 张三 ix"):
+        response = client.post(url, {"text": f"{spelling} was moved.", "token": token}, REMOTE_ADDR="192.0.2.1")
+        assert response.status_code == 200 and not leaks(response.content), spelling
+    kept = list(Suggestion.objects.values_list("text", flat=True))
+    assert len(kept) == 5 and all(canary["person"].pseudonym in text for text in kept)
+    assert not leaks("\n".join(kept))
+    lead = _lead_of(canary)
+    for suggestion in Suggestion.objects.all():
+        suggestions.suggestion_accept_as_update(suggestion=suggestion, actor=lead)
+    assert not leaks("\n".join(Update.objects.values_list("note", flat=True)))
 
 
 def _send_digests_and_reminders():

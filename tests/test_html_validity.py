@@ -96,6 +96,7 @@ def staff_pages(ask: Ask, digest: Digest) -> list[str]:
         f"/asks/{ask.pk}/status/",
         f"/campaigns/{CHINA_SLUG}/members/",
         f"/campaigns/{CHINA_SLUG}/edit/",
+        f"/campaigns/{CHINA_SLUG}/suggestions/",
         "/accounts/settings/",
         "/digests/",
         f"/digests/{digest.pk}/",
@@ -107,11 +108,11 @@ FRAGMENT_PAGE = '<!DOCTYPE html><html lang="en"><head><title>Fragment</title></h
 
 
 def public_pages() -> list[str]:
-    """The demo's published campaign, one of its asks and the embeddable widget."""
+    """The demo's published campaign, one of its asks, its suggestion form and the embeddable widget."""
     published = Ask.objects.filter(campaign__slug=CHINA_SLUG, published=True, public_id__isnull=False).first()
     assert published, "the demo publishes the China campaign's asks"
     base = f"/p/{CHINA_SLUG}/"
-    return [base, f"{base}{published.public_id}/", f"{base}embed/"]
+    return [base, f"{base}{published.public_id}/", f"{base}{published.public_id}/suggest/", f"{base}embed/"]
 
 
 def htmx_fragments(client, ask: Ask) -> dict[str, str]:

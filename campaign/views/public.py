@@ -30,7 +30,7 @@ from django.views.decorators.http import require_safe
 from campaign import public
 
 # Part of every ETag and cache key: a deploy that changes the templates changes it.
-PAGE_FORMAT = "1"
+PAGE_FORMAT = "2"
 HTML = "text/html; charset=utf-8"
 
 
@@ -42,13 +42,17 @@ def public_view(view):
         try:
             return view(request, *args, **kwargs)
         except Http404:
-            response = HttpResponseNotFound(render_to_string("404.html", using="public"), content_type=HTML)
-            patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
-            return response
+            return not_found()
 
     wrapped.__name__ = wrapped.__qualname__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return login_not_required(require_safe(wrapped))
+
+
+def not_found() -> HttpResponseNotFound:
+    response = HttpResponseNotFound(render_to_string("404.html", using="public"), content_type=HTML)
+    patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+    return response
 
 
 def _cached(request, campaign: public.PublicCampaign, page: str, build, *, content_type: str = HTML):

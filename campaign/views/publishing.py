@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaign import publishing, selectors
+from campaign import publishing, selectors, suggestions
 from campaign.forms_publishing import AskPublishForm, CampaignPublishForm, UpdatePublishForm
 from campaign.models import Ask, Update
 from campaign.views.leads import _add_errors
@@ -29,6 +29,7 @@ def _campaign_page(request, campaign, form, *, status=200):
         "form": form,
         "asks": _campaign_asks(campaign),
         "permanence_note": publishing.PERMANENCE_NOTE,
+        "pending_suggestions": suggestions.suggestions_pending_count(campaign),
     }
     return render(request, "campaign/campaign_public.html", context, status=status)
 

@@ -10,6 +10,8 @@ from accounts.models import User
 from bench.cli import main
 from bench.data import (
     MEMBER_EMAIL,
+    PUBLIC_ASKS,
+    PUBLIC_UPDATE_EVERY,
     SEARCH_WORD,
     SHOWCASE_EVIDENCE,
     SHOWCASE_TITLE,
@@ -92,6 +94,14 @@ def test_bench_data_has_the_promised_proportions():
     assert showcase.updates.count() == SHOWCASE_UPDATES
     assert showcase.evidence.count() == SHOWCASE_EVIDENCE
     assert Ask.objects.filter(title__icontains=SEARCH_WORD, status=AskStatus.IN_PROGRESS).exists()
+    # The public tracker: the showcase's campaign published with PUBLIC_ASKS asks and some of their updates.
+    [published] = Campaign.objects.filter(published=True)
+    assert published == showcase.campaign
+    public_asks = Ask.objects.filter(campaign=published, published=True)
+    assert public_asks.count() == PUBLIC_ASKS and showcase in public_asks
+    assert len(set(public_asks.values_list("public_id", flat=True))) == PUBLIC_ASKS
+    assert showcase.updates.filter(published=True).count() == SHOWCASE_UPDATES // PUBLIC_UPDATE_EVERY
+    assert not Update.objects.filter(published=True).exclude(ask__in=public_asks).exists()
     # The member and the staff user sign in with the bench password.
     assert member.check_password("bench-password-not-a-secret")
     assert User.objects.get(email=STAFF_EMAIL).is_superuser

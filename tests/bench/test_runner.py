@@ -4,7 +4,7 @@ share of /healthz, the mix beside them, and the jobs' timings."""
 from pathlib import Path
 
 from bench import mix
-from bench.runner import PageResult, keep_faster, render_table
+from bench.runner import PageResult, keep_faster, page_results, render_table
 
 
 def _page(name, rps, ratio, verdict, min_ratio=0.08):
@@ -118,3 +118,32 @@ def test_a_jobs_second_timing_counts_only_when_faster():
         "earlier_seconds": 7.4,
     }
     assert results["reminder_scan"]["seconds"] == 0.10
+
+
+def test_public_pages_are_measured_built_at_010_and_served_from_the_cache_at_05():
+    def measured(name, ratio):
+        page = PageResult(name, "/")
+        page.rps, page.ratio, page.p99_ms = [100.0], [ratio], [20.0]
+        return page.verdict()
+
+    assert measured("public ask (built)", 0.10) == "PASS"
+    assert measured("public ask (built)", 0.099) == "FAIL"
+    assert measured("public ask (cached)", 0.5) == "PASS"
+    assert measured("public ask (cached)", 0.49) == "FAIL"
+
+
+def test_each_public_page_has_a_built_line_on_the_second_server_and_a_cached_line():
+    prepared = {
+        "showcase_ask_id": 1,
+        "campaign_slug": "bench-001",
+        "campaign_id": 1,
+        "public_ask_id": "abcdefgh",
+        "queries": {"public ask": 7, "public ask (cached)": 2, "asks": 6},
+    }
+    pages = {page.name: page for page in page_results(prepared)}
+    built, cached = pages["public ask (built)"], pages["public ask (cached)"]
+    assert built.path == cached.path == "/p/bench-001/abcdefgh/"
+    assert (built.server, built.queries) == ("built", 7)
+    assert (cached.server, cached.queries) == ("main", 2)
+    assert {"public campaign (built)", "public feed (cached)"} <= set(pages)
+    assert "public ask" not in pages and pages["asks"].server == "main"

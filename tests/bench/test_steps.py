@@ -8,20 +8,33 @@ from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bench.steps import mix_users, page_paths, page_query_counts
+from bench.steps import CACHED_SUFFIX, mix_users, page_paths, page_query_counts
+from campaign import publishing
 from campaign.models import Ask, Role
 from tests.factories import AskFactory, MembershipFactory
 
 
-def test_bench_counts_each_pages_queries_as_built(editor, ask):
+def test_bench_counts_each_pages_queries_as_built(editor, lead, ask):
     device = TOTPDevice.objects.create(user=editor, name="Bench authenticator", confirmed=True)
-    prepared = {"showcase_ask_id": ask.pk, "campaign_slug": ask.campaign.slug, "campaign_id": ask.campaign_id}
+    publishing.campaign_publish(
+        campaign=ask.campaign, actor=lead, public_title="Public", public_summary="", allow_indexing=False
+    )
+    publishing.ask_publish(ask=ask, actor=lead, public_wording="Publish the report.")
+    prepared = {
+        "showcase_ask_id": ask.pk,
+        "campaign_slug": ask.campaign.slug,
+        "campaign_id": ask.campaign_id,
+        "public_ask_id": ask.public_id,
+    }
 
     counts = page_query_counts(prepared, device)
 
     # /healthz without a session, as wrk and monitoring ask for it; the admin is not counted.
     assert counts.pop("healthz") == 1 and counts.pop("admin ask changelist") is None
     assert all(count <= 12 for count in counts.values()), counts
+    # A public page from the cache reads only whether it is still published.
+    for name in ("public campaign", "public ask", "public feed"):
+        assert counts[name + CACHED_SUFFIX] < counts[name], name
     # As often as each page built for a session that has made its requests of
     # the minute (wrk's), which no longer writes its refreshed expiry.
     client = Client()

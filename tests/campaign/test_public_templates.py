@@ -17,6 +17,8 @@ ALLOWED_NAMES = {
     # macro arguments and loop variables
     "title", "description", "id", "heading_level", "link_target", "segment", "target_name", "target_kind",
     "asks", "update", "item", "name",
+    # the suggestion form's page (suggest.html): what the submitter typed, and the form's token
+    "values", "errors", "notice", "sent", "token",
 }  # fmt: skip
 # The attributes they read, each a public field or property of campaign.public's dataclasses.
 ALLOWED_ATTRIBUTES = {
@@ -24,7 +26,7 @@ ALLOWED_ATTRIBUTES = {
     "title", "summary", "allow_indexing", "published_at", "url", "feed_url",
     # PublicAsk
     "public_id", "wording", "target_name", "target_kind", "source_title", "source_url", "source_date",
-    "deadline", "status", "status_label",
+    "deadline", "status", "status_label", "suggest_url",
     # PublicUpdate
     "note", "anchor",
     # PublicEvidence
@@ -35,6 +37,8 @@ ALLOWED_ATTRIBUTES = {
     "text", "evidence_public",
     # dates, the loop, the imported macros
     "isoformat", "index", "sharing", "bar", "asks_list",
+    # the suggestion form's own fields (values and errors), besides text and url
+    "date", "email",
 }  # fmt: skip
 # Never on a public page, whatever a dataclass might grow.
 FORBIDDEN = {"version", "campaign_id", "ask_id", "owner", "author", "user", "request", "csrf_input", "csrf_token"}
@@ -56,7 +60,7 @@ def _reached(path: Path) -> tuple[set[str], set[str]]:
 
 def test_there_are_public_templates_and_none_is_shared_with_the_staff_pages():
     names = {path.name for path in PUBLIC_TEMPLATES.glob("*.html")}
-    assert {"base.html", "campaign.html", "ask.html", "embed.html", "404.html"} <= names
+    assert {"base.html", "campaign.html", "ask.html", "embed.html", "404.html", "suggest.html"} <= names
     for path in PUBLIC_TEMPLATES.glob("*.html"):
         tree = _parsed(path)
         for node in [*tree.find_all(nodes.Extends), *tree.find_all(nodes.Import), *tree.find_all(nodes.Include)]:
@@ -79,7 +83,7 @@ def test_the_allow_list_is_made_of_the_dataclasses_public_fields():
         declared |= {name for name in dir(cls) if not name.startswith("_")}
         declared |= set(cls.__dataclass_fields__)
     declared |= set(public.Progress.__dataclass_fields__) | set(public.ProgressSegment.__dataclass_fields__)
-    template_only = {"text", "evidence_public", "isoformat", "index", "sharing", "bar", "asks_list"}
+    template_only = {"text", "evidence_public", "isoformat", "index", "sharing", "bar", "asks_list", "date", "email"}
     assert ALLOWED_ATTRIBUTES - template_only <= declared
     assert not ALLOWED_ATTRIBUTES & FORBIDDEN
 

@@ -19,7 +19,7 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_setup_schedule_creates_the_four_jobs_once():
+def test_setup_schedule_creates_the_five_jobs_once():
     run("setup_schedule")
     run("setup_schedule")
     tasks = {task.task: task for task in PeriodicTask.objects.all()}
@@ -28,6 +28,7 @@ def test_setup_schedule_creates_the_four_jobs_once():
         "campaign.tasks.send_digests",
         "campaign.tasks.compile_summaries",
         "campaign.tasks.deliver_email",
+        "campaign.tasks.erase_suggestion_emails",
     }
     assert str(tasks["campaign.tasks.compile_summaries"].crontab.hour) == "6"
     assert tasks["campaign.tasks.compile_summaries"].crontab.day_of_week == "1"
@@ -46,7 +47,7 @@ def test_setup_schedule_never_overwrites_an_admins_change():
     assert "Created" not in output
     reminders.refresh_from_db()
     assert not reminders.enabled and reminders.crontab.minute == "30"
-    assert PeriodicTask.objects.count() == 4
+    assert PeriodicTask.objects.count() == 5
 
 
 def test_send_reminders_dry_run_prints_and_sends_nothing(ask, editor):

@@ -18,6 +18,11 @@ DEFAULT_SCHEDULE = [
         {"minute": "0", "hour": "6", "day_of_week": "1"},
     ),
     ("Deliver queued email (sweep every minute)", "campaign.tasks.deliver_email", None),
+    (
+        "Erase emails of public suggestions after 90 days (daily 03:30)",
+        "campaign.tasks.erase_suggestion_emails",
+        {"minute": "30", "hour": "3"},
+    ),
 ]
 
 
@@ -28,7 +33,10 @@ def _crontab(fields: dict) -> CrontabSchedule:
 
 
 class Command(BaseCommand):
-    help = "Create the default periodic tasks (reminders, digests, summaries, email sweep) if they are missing."
+    help = (
+        "Create the default periodic tasks (reminders, digests, summaries, email sweep, "
+        "suggestion emails' erasure) if they are missing."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
