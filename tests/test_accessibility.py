@@ -90,7 +90,8 @@ def test_public_pages_are_accessible(live_server, page, demo_lead):
     """What anyone on the internet reads, signed in or not."""
     published = Ask.objects.filter(campaign__slug=CHINA_SLUG, published=True, public_id__isnull=False).first()
     found = {}
-    for path in (f"/p/{CHINA_SLUG}/", f"/p/{CHINA_SLUG}/{published.public_id}/", f"/p/{CHINA_SLUG}/embed/"):
+    base = f"/p/{CHINA_SLUG}/"
+    for path in (base, f"{base}{published.public_id}/", f"{base}{published.public_id}/suggest/", f"{base}embed/"):
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
         if violations := axe_violations(page):
