@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render, resolve_url
+from django.template.defaultfilters import pluralize
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -121,7 +122,9 @@ def verify(request):
             _mark_verified(request, device)
             left = recovery_codes_left(request.user)
             if left <= 3:
-                messages.warning(request, f"You have {left} recovery code(s) left. Generate new ones in your settings.")
+                messages.warning(
+                    request, f"You have {left} recovery code{pluralize(left)} left. Generate new ones in your settings."
+                )
             return redirect(_next_url(request))
         form.add_error("code", error)
     return render(request, "two_factor/verify.html", {"form": form, "next": request.GET.get("next", "")})

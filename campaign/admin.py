@@ -6,6 +6,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -552,7 +553,7 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     @admin.action(description="Restore selected deleted asks")
     def restore(self, request, queryset):
         count = _restore(queryset, request.user)
-        self.message_user(request, f"Restored {count} ask(s).", messages.SUCCESS)
+        self.message_user(request, f"Restored {count} ask{pluralize(count)}.", messages.SUCCESS)
 
     @admin.action(description="Soft-delete selected asks (restorable)")
     def soft_delete(self, request, queryset):
@@ -560,7 +561,9 @@ class AskAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
             asks = list(queryset.filter(deleted_at__isnull=True))
             for ask in asks:
                 ask_soft_delete(ask=ask, author=request.user)
-        self.message_user(request, f"Deleted {len(asks)} ask(s); they can be restored.", messages.SUCCESS)
+        self.message_user(
+            request, f"Deleted {len(asks)} ask{pluralize(len(asks))}; they can be restored.", messages.SUCCESS
+        )
 
 
 # --- Evidence and timeline -----------------------------------------------------
@@ -635,7 +638,7 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
     @admin.action(description="Restore selected deleted evidence")
     def restore(self, request, queryset):
         count = _restore(queryset, request.user)
-        self.message_user(request, f"Restored {count} evidence item(s).", messages.SUCCESS)
+        self.message_user(request, f"Restored {count} evidence item{pluralize(count)}.", messages.SUCCESS)
 
     @admin.action(description="Soft-delete selected evidence (restorable)")
     def soft_delete(self, request, queryset):
@@ -644,7 +647,9 @@ class EvidenceAdmin(QuickActionCheckbox, ImportExportModelAdmin, HistoryAdmin):
             for evidence in items:
                 evidence_soft_delete(evidence=evidence, actor=request.user)
         count = len(items)
-        self.message_user(request, f"Deleted {count} evidence item(s); they can be restored.", messages.SUCCESS)
+        self.message_user(
+            request, f"Deleted {count} evidence item{pluralize(count)}; they can be restored.", messages.SUCCESS
+        )
 
 
 # --- People at risk ---------------------------------------------------------------
@@ -687,8 +692,22 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_per_page = ADMIN_ROWS_PER_PAGE
 
 
+class AppendOnlyAdmin:
+    """Records written only by the services, as a log: admins read them, and
+    neither add, edit nor delete them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(AppendOnlyAdmin, admin.ModelAdmin):
     """Read-only: an outcome is written with its status change, and reopening keeps it."""
 
     list_display = ["created_at", "ask", "status", "response", "evidence", "reopened_at"]
@@ -696,30 +715,12 @@ class OutcomeAdmin(admin.ModelAdmin):
     list_select_related = ["ask", "evidence"]
     search_fields = ["ask__title", "rationale"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(NameGuardOverride)
-class NameGuardOverrideAdmin(admin.ModelAdmin):
+class NameGuardOverrideAdmin(AppendOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "user", "person", "field", "campaign"]
     list_filter = ["campaign"]
     list_select_related = ["user", "person", "campaign"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(NamesExport)
@@ -729,7 +730,7 @@ class NamesExportAdmin(NameGuardOverrideAdmin):
 
 
 @admin.register(Update)
-class UpdateAdmin(admin.ModelAdmin):
+class UpdateAdmin(AppendOnlyAdmin, admin.ModelAdmin):
     """Read-only: the timeline is append-only."""
 
     list_display = ["created_at", "ask", "author", "old_status", "new_status", "note_start"]
@@ -741,15 +742,6 @@ class UpdateAdmin(admin.ModelAdmin):
     @admin.display(description="note")
     def note_start(self, update):
         return update.note[:80]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Suggestion)
@@ -783,7 +775,7 @@ class SuggestionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{suggestion}: {' '.join(error.messages)}", messages.ERROR)
             else:
                 decided += 1
-        self.message_user(request, f"{done} {decided} suggestion(s).", messages.SUCCESS)
+        self.message_user(request, f"{done} {decided} suggestion{pluralize(decided)}.", messages.SUCCESS)
 
     @admin.action(description="Accept selected pending suggestions as internal updates")
     def accept_as_update(self, request, queryset):
@@ -856,7 +848,9 @@ class OutboundEmailAdmin(ReadOnlyAdmin):
             count = queryset.exclude(state=OutboundEmail.State.SENT).update(
                 state=OutboundEmail.State.PENDING, next_attempt_at=timezone.now(), claimed_at=None
             )
-        self.message_user(request, f"{count} email(s) will go out in the next delivery run.", messages.SUCCESS)
+        self.message_user(
+            request, f"{count} email{pluralize(count)} will go out in the next delivery run.", messages.SUCCESS
+        )
 
 
 # --- The UN calendar -------------------------------------------------------------
@@ -883,6 +877,6 @@ class UNMeetingAdmin(HistoryAdmin):
         if moved:
             self.message_user(
                 request,
-                f"{len(moved)} open ask(s) anchored to {form.instance} got a new deadline.",
+                f"{len(moved)} open ask{pluralize(len(moved))} anchored to {form.instance} got a new deadline.",
                 messages.SUCCESS,
             )

@@ -153,7 +153,7 @@ def test_an_admin_moving_hrc62_by_a_week_moves_open_asks_rearms_reminders_and_le
             },
             follow=True,
         )
-    assert "1 open ask(s) anchored to HRC62 got a new deadline." in response.content.decode()
+    assert "1 open ask anchored to HRC62 got a new deadline." in response.content.decode()
 
     open_ask.refresh_from_db()
     closed.refresh_from_db()

@@ -33,7 +33,7 @@ def test_soft_deleted_ask_is_hidden_then_restored_with_its_timeline(admin_client
     assert ask.title in changelist.content.decode()
 
     response = run_action(admin_client, "ask", "restore", [Ask.all_objects.get(pk=ask.pk)])
-    assert "Restored 1 ask(s)" in response.content.decode()
+    assert "Restored 1 ask." in response.content.decode()
     restored = Ask.objects.get(pk=ask.pk)
     assert restored.deleted_at is None
     assert restored.updates.count() == 1

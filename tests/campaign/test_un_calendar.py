@@ -36,7 +36,7 @@ def test_loading_twice_changes_nothing_and_writes_no_history(db, capsys):
     call_command("load_un_calendar")
 
     assert UNMeeting.history.count() == history
-    assert "0 meeting(s) added, 0 updated, 22 unchanged" in capsys.readouterr().out
+    assert "0 meetings added, 0 updated, 22 unchanged" in capsys.readouterr().out
 
 
 def test_an_admins_correction_stays_until_a_release_changes_that_row(db, tmp_path):

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.template.defaultfilters import pluralize
 
 from campaign.services import UN_CALENDAR_FILE, un_calendar_file_rows, un_calendar_load
 
@@ -17,5 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         counts = un_calendar_load(rows=un_calendar_file_rows(Path(file)))
         self.stdout.write(
-            "UN calendar: {created} meeting(s) added, {updated} updated, {unchanged} unchanged.".format(**counts)
+            "UN calendar: {created} meeting{s} added, {updated} updated, {unchanged} unchanged.".format(
+                s=pluralize(counts["created"]), **counts
+            )
         )
