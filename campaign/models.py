@@ -176,7 +176,7 @@ class UNMeeting(models.Model):
     """A UN meeting deadlines can be anchored to: a Council or UPR session, a
     treaty body's session. Loaded from campaign/data/un_calendar.json by
     ``load_un_calendar`` and corrected in the admin; a change of its dates moves
-    the open asks anchored to it (``services.un_meeting_save``)."""
+    the open asks anchored to it (``services.un_meeting_follow``)."""
 
     body = models.CharField(max_length=10, choices=UNBody.choices)
     session = models.CharField(max_length=20, help_text="The session's number, as the UN writes it: 62, S-37.")

@@ -3,6 +3,7 @@
 from django import forms
 
 from campaign import services
+from campaign.views.errors import add_service_errors
 
 OVERRIDE_FIELD = "name_override"
 
@@ -15,8 +16,7 @@ def name_override_requested(request) -> bool:
 def show_refusal(form, error, *, user, campaign_id: int) -> None:
     """Put a refused save's messages on their fields and, for a lead, offer the
     override box beside them (it is logged when used)."""
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
+    add_service_errors(form, error)
     if isinstance(error, services.NameGuardError) and services.is_campaign_lead(user, campaign_id):
         form.fields[OVERRIDE_FIELD] = forms.BooleanField(
             label="Save anyway: this text must name them (logged with your name)", required=False

@@ -13,17 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaign import selectors, services
 from campaign.forms_leads import CampaignForm, MemberAddForm, MemberRoleForm
 from campaign.models import Membership, Role
+from campaign.views.errors import add_service_errors
 
 MEMBERSHIP_CHANGES_SHOWN = 15
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors onto the form: per field where the form has the field."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, field_errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, field_errors)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -46,7 +38,7 @@ def campaign_edit(request, slug):
                     **form.service_fields(),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             except services.StaleEditError as error:
                 return _stale_campaign_edit(request, campaign, error)
             else:
@@ -111,7 +103,7 @@ def campaign_member_add(request, slug):
                 campaign=campaign, email=form.cleaned_data["email"], role=form.cleaned_data["role"], actor=request.user
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{membership.user} added as {membership.get_role_display().lower()}.")
             return redirect("campaign_members", slug=campaign.slug)
@@ -133,7 +125,7 @@ def campaign_member_role(request, slug, pk):
         try:
             services.membership_change_role(membership=membership, role=form.cleaned_data["role"], actor=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             messages.error(request, f"The role of {membership.user} was not changed. {_error_text(error)}")
         else:
             messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")

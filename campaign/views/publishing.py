@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaign import publishing, selectors, suggestions
 from campaign.forms_publishing import AskPublishForm, CampaignPublishForm, UpdatePublishForm
 from campaign.models import Ask, Update
-from campaign.views.leads import _add_errors
+from campaign.views.errors import add_service_errors
 
 
 def _campaign_asks(campaign) -> list:
@@ -55,7 +55,7 @@ def campaign_public(request, slug):
                     allow_indexing=form.cleaned_data["allow_indexing"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 done = "Public details saved." if was_published else "Campaign published."
                 messages.success(request, done)
@@ -113,7 +113,7 @@ def ask_public(request, pk):
         try:
             publishing.ask_publish(ask=ask, actor=request.user, **fields)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Public wording saved." if was_published else "Ask published.")
             return redirect("ask_public", pk=ask.pk)
@@ -141,7 +141,7 @@ def update_publish(request, pk):
                 public_note=form.cleaned_data["public_note"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Update published.")
             return redirect("ask_public", pk=ask.pk)
