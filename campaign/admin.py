@@ -57,6 +57,7 @@ from campaign.services import (
 )
 from campaign.suggestions import suggestion_accept_as_update, suggestion_reject
 from campaign.un_calendar import anchored
+from campaign.views.errors import add_service_errors
 
 NEW_ASK_CLOSED = (
     "A new ask starts open (or as a draft): record it, then change its status with the outcome's evidence, "
@@ -78,8 +79,7 @@ def _add_name_guard_errors(form, check) -> None:
     try:
         check()
     except ValidationError as error:
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
+        add_service_errors(form, error)
 
 
 # django-otp's TOTP app names itself by its label, shown as "OTP_TOTP" on the
